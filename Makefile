@@ -1,0 +1,135 @@
+# showcaller: one Makefile for the daemon, the rundown library, tests and fuzzers.
+#
+#   make run     install what is missing, build, start on the demo show
+#   make test    install what is missing, build, run every test (unit, corpus,
+#                CLI, ASan+UBSan, a short fuzz run); last line "N passed, N failed"
+#   make asan    build under ASan+UBSan and run the tests with that build
+#   make fuzz    run the libFuzzer targets for FUZZ_SECONDS each
+#   make bench   print the benchmark figures
+#   make format  clang-format every C file
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+BUILD ?= build
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wno-format-nonliteral
+STD := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) -MMD -MP -Irundown
+LIBS := -ljansson
+
+# Debian packages the build, the tests and the test peers need.
+DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
+	libuv1-dev libwebsockets-dev libwebsockets-evlib-uv liblo-dev libjansson-dev \
+	liblo-tools
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+RUNDOWN_SRC := $(sort $(wildcard rundown/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+
+RUNDOWN_OBJ := $(RUNDOWN_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+DAEMON := $(BUILD)/showcallerd
+LIBRUNDOWN := $(BUILD)/librundown.a
+UNIT := $(BUILD)/unit_tests
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+.PHONY: all deps run test check asan fuzz fuzz-build bench format clean
+
+all: $(DAEMON)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBRUNDOWN): $(RUNDOWN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON): $(DAEMON_OBJ) $(LIBRUNDOWN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBRUNDOWN) $(LIBS)
+
+$(UNIT): $(UNIT_OBJ) $(LIBRUNDOWN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBRUNDOWN) $(LIBS)
+
+# Installs the Debian packages that are missing; does nothing when all are there.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: deps all
+	@echo "The live engine comes with the next milestone; this is the demo show's plan:"
+	$(DAEMON) --check config/evening-news.json --config config/demo.json
+
+# The tests of one build: unit tests, the error corpus and the CLI checks.
+# Each runner prints "name: N passed, N failed"; tests/summary.sh adds them up.
+check: $(DAEMON) $(UNIT)
+	@mkdir -p $(BUILD)/results
+	@rm -f $(BUILD)/results/*.txt
+	@st=0; \
+	$(UNIT) > $(BUILD)/results/unit.txt 2>&1 || st=1; \
+	tests/corpus/run.sh $(DAEMON) > $(BUILD)/results/corpus.txt 2>&1 || st=1; \
+	tests/cli/run.sh $(DAEMON) > $(BUILD)/results/cli.txt 2>&1 || st=1; \
+	grep -h -E "^(not ok|#)" $(BUILD)/results/*.txt || true; \
+	tests/summary.sh $(BUILD)/results/*.txt; \
+	exit $$st
+
+asan:
+	$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(ASAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+# Short fuzz runs keep `make test` honest without taking minutes.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT)
+	@st=0; \
+	$(MAKE) --no-print-directory check || st=1; \
+	$(MAKE) --no-print-directory asan || st=1; \
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-15} || st=1; \
+	tests/summary.sh build/results/*.txt build/asan/results/*.txt build/fuzz/results/*.txt; \
+	exit $$st
+
+FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt
+FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
+
+build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(STD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Irundown \
+		-o $@ $< $(RUNDOWN_SRC) $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Runs every fuzz target for FUZZ_SECONDS on a copy of its seed corpus plus
+# what earlier runs found; a crash leaves its input in build/fuzz/ and fails.
+fuzz: deps fuzz-build
+	@mkdir -p build/fuzz/results
+	@rm -f build/fuzz/results/*.txt
+	@st=0; for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run.sh build/fuzz/$$t $(FUZZ_SECONDS) > build/fuzz/results/$$t.txt 2>&1 || st=1; \
+		tail -n 1 build/fuzz/results/$$t.txt; \
+	done; exit $$st
+
+bench: $(DAEMON)
+	tests/bench/parse_bench.sh $(DAEMON)
+
+format:
+	clang-format -i $(RUNDOWN_SRC) $(DAEMON_SRC) $(wildcard rundown/*.h daemon/*.h) \
+		$(UNIT_SRC) tests/unit/*.h tests/fuzz/*.c
+
+clean:
+	rm -rf build
+
+-include $(RUNDOWN_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,143 @@
+/* The show's model: ownership, defaults and look-ups. */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void rd_payload_free(rd_payload_t *p)
+{
+    if (p->kind == RD_PAYLOAD_OSC) {
+        for (size_t i = 0; i < p->osc.nargs; i++) {
+            rd_osc_arg_t *a = &p->osc.args[i];
+            if (a->tag == 's' || a->tag == 'S')
+                free(a->v.s);
+            else if (a->tag == 'b')
+                free(a->v.b.data);
+        }
+        free(p->osc.args);
+        free(p->osc.address);
+        free(p->osc.types);
+    }
+    free(p->ws_text);
+    memset(p, 0, sizeof *p);
+}
+
+static void cue_free(rd_cue_t *c)
+{
+    free(c->id);
+    free(c->label);
+    free(c->target);
+    rd_payload_free(&c->payload);
+}
+
+static void item_free(rd_item_t *it)
+{
+    free(it->id);
+    free(it->title);
+    free(it->notes);
+    free(it->script);
+    for (size_t i = 0; i < it->ncues; i++)
+        cue_free(&it->cues[i]);
+    free(it->cues);
+}
+
+void rd_rundown_free(rd_rundown_t *r)
+{
+    free(r->title);
+    for (size_t i = 0; i < r->nitems; i++)
+        item_free(&r->items[i]);
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+void rd_config_defaults(rd_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->http.host = rd_xstrdup("0.0.0.0");
+    c->http.port = 8080;
+    c->osc.host = rd_xstrdup("0.0.0.0");
+    c->osc.port = 9000;
+    c->osc_allow = rd_xcalloc(1, sizeof *c->osc_allow);
+    c->osc_allow[0] = rd_xstrdup("127.0.0.1");
+    c->nosc_allow = 1;
+    c->data_dir = rd_xstrdup("var");
+    c->go_guard_ns = 500 * RD_NS_PER_MS;
+}
+
+void rd_config_free(rd_config_t *c)
+{
+    free(c->http.host);
+    free(c->osc.host);
+    for (size_t i = 0; i < c->nosc_allow; i++)
+        free(c->osc_allow[i]);
+    free(c->osc_allow);
+    free(c->data_dir);
+    free(c->control_token);
+    free(c->view_token);
+    for (size_t i = 0; i < c->ntargets; i++) {
+        rd_target_t *t = &c->targets[i];
+        free(t->name);
+        free(t->url);
+        free(t->host);
+        free(t->path);
+        rd_payload_free(&t->panic);
+    }
+    free(c->targets);
+    memset(c, 0, sizeof *c);
+}
+
+int rd_rundown_find_item(const rd_rundown_t *r, const char *id)
+{
+    for (size_t i = 0; i < r->nitems; i++)
+        if (strcmp(r->items[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+int rd_config_find_target(const rd_config_t *c, const char *name)
+{
+    for (size_t i = 0; i < c->ntargets; i++)
+        if (strcmp(c->targets[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const rd_cue_t *rd_rundown_find_cue(const rd_rundown_t *r, const char *id, int *item_index)
+{
+    for (size_t i = 0; i < r->nitems; i++)
+        for (size_t j = 0; j < r->items[i].ncues; j++)
+            if (strcmp(r->items[i].cues[j].id, id) == 0) {
+                if (item_index)
+                    *item_index = (int)i;
+                return &r->items[i].cues[j];
+            }
+    return NULL;
+}
+
+const char *rd_start_rule_name(rd_start_rule_t rule)
+{
+    switch (rule) {
+    case RD_START_GO:
+        return "go";
+    case RD_START_FOLLOW:
+        return "follow";
+    case RD_START_TIME:
+        return "time";
+    }
+    return "?";
+}
+
+const char *rd_target_kind_name(rd_target_kind_t kind)
+{
+    switch (kind) {
+    case RD_TARGET_OSC_UDP:
+        return "osc.udp";
+    case RD_TARGET_OSC_TCP:
+        return "osc.tcp";
+    case RD_TARGET_WS:
+        return "ws";
+    }
+    return "?";
+}

@@ -1,0 +1,28 @@
+/* Parsing rundown and config files from memory into the model, reporting every error. */
+#ifndef RD_PARSE_H
+#define RD_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "model.h"
+
+#define RD_RUNDOWN_FORMAT "showcaller-rundown/1"
+
+/* Parses a rundown held in buf (len bytes, need not be NUL-terminated).
+ * Findings go to d, which the caller owns; set d->file to the file's name
+ * first. On success returns true and fills *out, which the caller frees with
+ * rd_rundown_free(). On error returns false and leaves *out zeroed. Warnings
+ * do not make it fail. No I/O: the caller reads the file. */
+bool rd_rundown_parse(const char *buf, size_t len, rd_rundown_t *out, rd_diags_t *d);
+
+/* Parses a config the same way, on top of rd_config_defaults(). */
+bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *d);
+
+/* Resolves every cue's target against the config: reports unknown targets
+ * (with a "did you mean") and payloads the target cannot carry, and sets
+ * each cue's target_index. Returns true when every cue resolved. */
+bool rd_rundown_link(rd_rundown_t *r, const rd_config_t *c, rd_diags_t *d);
+
+#endif

@@ -1,0 +1,343 @@
+/* The config parser: JSON text to rd_config_t on top of the defaults, errors by JSON path. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "parse.h"
+#include "payload.h"
+#include "xalloc.h"
+
+static const char *const top_fields[] = {"http", "osc",     "data_dir", "go_guard",
+                                         "auth", "targets", NULL};
+static const char *const http_fields[] = {"listen", NULL};
+static const char *const osc_fields[] = {"listen", "allow", NULL};
+static const char *const auth_fields[] = {"control_token", "view_token", NULL};
+static const char *const target_fields[] = {"url", "latency", "framing", "panic", NULL};
+
+/* The config's durations have no frame forms that depend on a show; 25 is
+ * only there to satisfy the parser. */
+#define CONFIG_FPS 25
+
+static bool valid_ip(const char *s)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static bool valid_hostname(const char *s)
+{
+    if (!s[0] || strlen(s) > 253)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+            return false;
+    return true;
+}
+
+/* Splits "host:port" or "[v6]:port". Returns false on a malformed text.
+ * *host is allocated. */
+static bool split_host_port(const char *s, size_t len, char **host, int *port)
+{
+    const char *colon;
+    const char *h = s;
+    size_t hlen;
+    if (len > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (!close || close + 1 >= s + len || close[1] != ':')
+            return false;
+        h = s + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = NULL;
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == ':')
+                colon = s + i;
+        if (!colon)
+            return false;
+        hlen = (size_t)(colon - s);
+    }
+    const char *p = colon + 1;
+    const char *end = s + len;
+    if (p == end || end - p > 5)
+        return false;
+    long v = 0;
+    for (; p < end; p++) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+        v = v * 10 + (*p - '0');
+    }
+    if (v < 1 || v > 65535 || hlen == 0)
+        return false;
+    *host = rd_xstrndup(h, hlen);
+    *port = (int)v;
+    return true;
+}
+
+static void parse_listen(const json_t *obj, const char *path, rd_listen_t *l, rd_diags_t *d)
+{
+    const char *s = rd__get_string(obj, "listen", path, false, d);
+    if (!s)
+        return;
+    rd_path_t p = rd__path_key(path, "listen");
+    char *host = NULL;
+    int port;
+    if (!split_host_port(s, strlen(s), &host, &port) || !valid_ip(host)) {
+        rd_diag_add(d, RD_ERROR, p.s,
+                    "\"%s\" is not an address and port (write e.g. \"0.0.0.0:8080\" or "
+                    "\"[::1]:8080\")",
+                    s);
+        free(host);
+        return;
+    }
+    free(l->host);
+    l->host = host;
+    l->port = port;
+}
+
+static const json_t *section(const json_t *root, const char *key, const char *const *fields,
+                             rd_diags_t *d)
+{
+    json_t *v = json_object_get(root, key);
+    if (!v)
+        return NULL;
+    if (!json_is_object(v)) {
+        rd_diag_add(d, RD_ERROR, key, "must be an object, not %s", rd__json_kind(v));
+        return NULL;
+    }
+    rd__check_fields(v, key, fields, d);
+    return v;
+}
+
+static void parse_allow(const json_t *osc, rd_config_t *c, rd_diags_t *d)
+{
+    json_t *allow = json_object_get(osc, "allow");
+    if (!allow)
+        return;
+    if (!json_is_array(allow)) {
+        rd_diag_add(d, RD_ERROR, "osc.allow", "must be an array of IP addresses, not %s",
+                    rd__json_kind(allow));
+        return;
+    }
+    for (size_t i = 0; i < c->nosc_allow; i++)
+        free(c->osc_allow[i]);
+    free(c->osc_allow);
+    c->nosc_allow = 0;
+    c->osc_allow = rd_xcalloc(json_array_size(allow) + 1, sizeof *c->osc_allow);
+    size_t i;
+    json_t *e;
+    json_array_foreach(allow, i, e)
+    {
+        rd_path_t p = rd__path_index("osc.allow", i);
+        if (!json_is_string(e) || !valid_ip(json_string_value(e))) {
+            rd_diag_add(d, RD_ERROR, p.s, "must be an IP address such as \"127.0.0.1\"");
+            continue;
+        }
+        c->osc_allow[c->nosc_allow++] = rd_xstrdup(json_string_value(e));
+    }
+}
+
+static void parse_token(const json_t *auth, const char *key, char **out, rd_diags_t *d)
+{
+    json_t *v = json_object_get(auth, key);
+    rd_path_t p = rd__path_key("auth", key);
+    if (!v || json_is_null(v))
+        return;
+    if (!json_is_string(v)) {
+        rd_diag_add(d, RD_ERROR, p.s, "must be a string or null, not %s", rd__json_kind(v));
+        return;
+    }
+    const char *s = json_string_value(v);
+    if (!s[0]) {
+        rd_diag_add(d, RD_ERROR, p.s, "cannot be empty (use null for none)");
+        return;
+    }
+    for (const char *q = s; *q; q++) {
+        if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f) {
+            rd_diag_add(d, RD_ERROR, p.s, "may contain only printable ASCII without spaces");
+            return;
+        }
+    }
+    if (strlen(s) < 12)
+        rd_diag_add(d, RD_WARNING, p.s, "a token shorter than 12 characters is easy to guess");
+    *out = rd_xstrdup(s);
+}
+
+/* "osc.udp://host:port", "osc.tcp://host:port", "ws://host[:port][/path]". */
+static bool parse_url(const char *url, rd_target_t *t, const char *path, rd_diags_t *d)
+{
+    static const struct {
+        const char *scheme;
+        rd_target_kind_t kind;
+    } schemes[] = {{"osc.udp://", RD_TARGET_OSC_UDP},
+                   {"osc.tcp://", RD_TARGET_OSC_TCP},
+                   {"ws://", RD_TARGET_WS}};
+    const char *rest = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(schemes[i].scheme);
+        if (strncmp(url, schemes[i].scheme, n) == 0) {
+            t->kind = schemes[i].kind;
+            rest = url + n;
+        }
+    }
+    if (!rest) {
+        rd_diag_add(d, RD_ERROR, path,
+                    "\"%s\" is not a target URL (write osc.udp://HOST:PORT, osc.tcp://HOST:PORT "
+                    "or ws://HOST:PORT/PATH)",
+                    url);
+        return false;
+    }
+    const char *slash = strchr(rest, '/');
+    size_t hp_len = slash ? (size_t)(slash - rest) : strlen(rest);
+    char *host = NULL;
+    int port = 0;
+    bool ok = split_host_port(rest, hp_len, &host, &port);
+    if (!ok && t->kind == RD_TARGET_WS && hp_len > 0 && !memchr(rest, ':', hp_len)) {
+        host = rd_xstrndup(rest, hp_len);
+        port = 80;
+        ok = true;
+    }
+    if (!ok || !(valid_ip(host) || valid_hostname(host))) {
+        rd_diag_add(d, RD_ERROR, path, "\"%s\": the host and port are not valid (e.g. %s)", url,
+                    t->kind == RD_TARGET_WS ? "ws://127.0.0.1:9002/" : "osc.udp://127.0.0.1:9001");
+        free(host);
+        return false;
+    }
+    if (t->kind != RD_TARGET_WS && slash && slash[1]) {
+        rd_diag_add(d, RD_ERROR, path, "\"%s\": an OSC target URL has no path", url);
+        free(host);
+        return false;
+    }
+    t->host = host;
+    t->port = port;
+    if (t->kind == RD_TARGET_WS) {
+        const char *pth = slash ? slash : "/";
+        for (const char *q = pth; *q; q++) {
+            if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f) {
+                rd_diag_add(d, RD_ERROR, path, "\"%s\": the path has spaces or non-ASCII", url);
+                return false;
+            }
+        }
+        t->path = rd_xstrdup(pth);
+    }
+    return true;
+}
+
+static void parse_target(const char *name, const json_t *o, rd_target_t *t, rd_diags_t *d)
+{
+    rd_path_t path = rd__path_key("targets", name);
+    t->name = rd_xstrdup(name);
+    rd__valid_id(name, path.s, d);
+    if (!json_is_object(o)) {
+        rd_diag_add(d, RD_ERROR, path.s, "a target is an object with a \"url\", not %s",
+                    rd__json_kind(o));
+        return;
+    }
+    rd__check_fields(o, path.s, target_fields, d);
+    const char *url = rd__get_string(o, "url", path.s, true, d);
+    rd_path_t url_path = rd__path_key(path.s, "url");
+    if (url) {
+        t->url = rd_xstrdup(url);
+        parse_url(url, t, url_path.s, d);
+    }
+    bool present;
+    rd__get_duration(o, "latency", path.s, CONFIG_FPS, &present, &t->latency_ns, d);
+    if (t->latency_ns > 10 * RD_NS_PER_S) {
+        rd_path_t p = rd__path_key(path.s, "latency");
+        rd_diag_add(d, RD_ERROR, p.s, "a latency over 10 seconds is surely a mistake");
+    }
+
+    const char *framing = rd__get_string(o, "framing", path.s, false, d);
+    rd_path_t fp = rd__path_key(path.s, "framing");
+    if (framing) {
+        if (strcmp(framing, "length") == 0)
+            t->framing = RD_FRAMING_LENGTH;
+        else if (strcmp(framing, "slip") == 0)
+            t->framing = RD_FRAMING_SLIP;
+        else
+            rd_diag_add(d, RD_ERROR, fp.s, "\"%s\" is not a framing (write \"length\" or \"slip\")",
+                        framing);
+        if (url && t->kind != RD_TARGET_OSC_TCP)
+            rd_diag_add(d, RD_ERROR, fp.s, "framing applies only to osc.tcp:// targets");
+    }
+
+    json_t *panic = json_object_get(o, "panic");
+    if (panic) {
+        rd_path_t pp = rd__path_key(path.s, "panic");
+        if (!json_is_object(panic)) {
+            rd_diag_add(d, RD_ERROR, pp.s, "must be an object with \"osc\" or \"ws\", not %s",
+                        rd__json_kind(panic));
+            return;
+        }
+        static const char *const panic_fields[] = {"osc", "ws", NULL};
+        rd__check_fields(panic, pp.s, panic_fields, d);
+        if (rd__parse_payload(panic, pp.s, &t->panic, d) && url) {
+            bool osc_target = t->kind != RD_TARGET_WS;
+            if (osc_target != (t->panic.kind == RD_PAYLOAD_OSC))
+                rd_diag_add(d, RD_ERROR, pp.s, "a %s target's panic needs an \"%s\" payload",
+                            rd_target_kind_name(t->kind), osc_target ? "osc" : "ws");
+        }
+    }
+}
+
+bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *d)
+{
+    rd_config_defaults(out);
+    size_t before = d->errors;
+    json_t *root = rd__load_object(buf, len, "config", d);
+    if (!root) {
+        rd_config_free(out);
+        return false;
+    }
+    rd__check_fields(root, "", top_fields, d);
+
+    const json_t *http = section(root, "http", http_fields, d);
+    if (http)
+        parse_listen(http, "http", &out->http, d);
+    const json_t *osc = section(root, "osc", osc_fields, d);
+    if (osc) {
+        parse_listen(osc, "osc", &out->osc, d);
+        parse_allow(osc, out, d);
+    }
+    const char *data_dir = rd__get_string(root, "data_dir", "", false, d);
+    if (data_dir && !data_dir[0]) {
+        rd_diag_add(d, RD_ERROR, "data_dir", "cannot be empty");
+    } else if (data_dir) {
+        free(out->data_dir);
+        out->data_dir = rd_xstrdup(data_dir);
+    }
+    bool present;
+    rd__get_duration(root, "go_guard", "", CONFIG_FPS, &present, &out->go_guard_ns, d);
+    if (out->go_guard_ns > 10 * RD_NS_PER_S)
+        rd_diag_add(d, RD_ERROR, "go_guard", "a guard over 10 seconds would block the show");
+
+    const json_t *auth = section(root, "auth", auth_fields, d);
+    if (auth) {
+        parse_token(auth, "control_token", &out->control_token, d);
+        parse_token(auth, "view_token", &out->view_token, d);
+    }
+
+    json_t *targets = json_object_get(root, "targets");
+    if (targets && !json_is_object(targets)) {
+        rd_diag_add(d, RD_ERROR, "targets", "must be an object of named targets, not %s",
+                    rd__json_kind(targets));
+    } else if (targets) {
+        out->targets = rd_xcalloc(json_object_size(targets), sizeof *out->targets);
+        const char *name;
+        json_t *t;
+        json_object_foreach(targets, name, t)
+        {
+            parse_target(name, t, &out->targets[out->ntargets], d);
+            out->ntargets++;
+        }
+    }
+    json_decref(root);
+    if (d->errors != before) {
+        rd_config_free(out);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,322 @@
+/* Cue payloads: OSC messages with typed arguments, and websocket texts. */
+#include "payload.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "fields.h"
+#include "xalloc.h"
+
+static const char *const osc_fields[] = {"address", "types", "args", NULL};
+static const char OSC_TAGS[] = "ihfdsScTFNImb";
+
+static size_t pad4(size_t n)
+{
+    return (n + 3) & ~(size_t)3;
+}
+
+size_t rd_osc_encoded_size(const rd_osc_msg_t *msg)
+{
+    size_t n = pad4(strlen(msg->address) + 1) + pad4(strlen(msg->types) + 2);
+    for (size_t i = 0; i < msg->nargs; i++) {
+        const rd_osc_arg_t *a = &msg->args[i];
+        switch (a->tag) {
+        case 'i':
+        case 'f':
+        case 'c':
+        case 'm':
+            n += 4;
+            break;
+        case 'h':
+        case 'd':
+            n += 8;
+            break;
+        case 's':
+        case 'S':
+            n += pad4(strlen(a->v.s) + 1);
+            break;
+        case 'b':
+            n += 4 + pad4(a->v.b.len);
+            break;
+        default: /* T F N I carry no data */
+            break;
+        }
+    }
+    return n;
+}
+
+static bool valid_address(const char *addr, const char *path, rd_diags_t *d)
+{
+    if (addr[0] != '/') {
+        rd_diag_add(d, RD_ERROR, path, "OSC address \"%s\" must start with '/'", addr);
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)addr; *p; p++) {
+        if (*p <= ' ' || *p >= 0x7f || *p == '#' || *p == ',') {
+            rd_diag_add(d, RD_ERROR, path,
+                        "OSC address \"%s\" may contain only printable ASCII without spaces, "
+                        "'#' or ','",
+                        addr);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The tag a JSON value gets when the cue gives no "types". */
+static char infer_tag(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_INTEGER: {
+        json_int_t n = json_integer_value(v);
+        return (n >= INT32_MIN && n <= INT32_MAX) ? 'i' : 'h';
+    }
+    case JSON_REAL:
+        return 'f';
+    case JSON_STRING:
+        return 's';
+    case JSON_TRUE:
+        return 'T';
+    case JSON_FALSE:
+        return 'F';
+    case JSON_NULL:
+        return 'N';
+    default:
+        return 0;
+    }
+}
+
+static bool byte_array(const json_t *v, size_t want, uint8_t *out, size_t *len)
+{
+    if (!json_is_array(v) || (want && json_array_size(v) != want))
+        return false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) > 255)
+            return false;
+        if (out)
+            out[i] = (uint8_t)json_integer_value(e);
+    }
+    if (len)
+        *len = json_array_size(v);
+    return true;
+}
+
+/* Converts one JSON value to an argument of the given tag. */
+static bool convert_arg(char tag, const json_t *v, const char *path, rd_osc_arg_t *a,
+                        rd_diags_t *d)
+{
+    a->tag = tag;
+    switch (tag) {
+    case 'i':
+        if (json_is_integer(v) && json_integer_value(v) >= INT32_MIN &&
+            json_integer_value(v) <= INT32_MAX) {
+            a->v.i = (int32_t)json_integer_value(v);
+            return true;
+        }
+        if (json_is_integer(v)) {
+            rd_diag_add(d, RD_ERROR, path,
+                        "type tag 'i' is a 32-bit integer; %lld does not fit (use 'h')",
+                        (long long)json_integer_value(v));
+            return false;
+        }
+        break;
+    case 'h':
+        if (json_is_integer(v)) {
+            a->v.h = json_integer_value(v);
+            return true;
+        }
+        break;
+    case 'f':
+        if (json_is_number(v)) {
+            a->v.f = (float)json_number_value(v);
+            return true;
+        }
+        break;
+    case 'd':
+        if (json_is_number(v)) {
+            a->v.d = json_number_value(v);
+            return true;
+        }
+        break;
+    case 's':
+    case 'S':
+        if (json_is_string(v)) {
+            a->v.s = rd_xstrdup(json_string_value(v));
+            return true;
+        }
+        break;
+    case 'c':
+        if (json_is_string(v) && json_string_length(v) == 1 &&
+            (unsigned char)json_string_value(v)[0] < 0x80) {
+            a->v.c = (unsigned char)json_string_value(v)[0];
+            return true;
+        }
+        if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 255) {
+            a->v.c = (uint32_t)json_integer_value(v);
+            return true;
+        }
+        rd_diag_add(d, RD_ERROR, path,
+                    "type tag 'c' needs one ASCII character or a number 0-255, not %s",
+                    rd__json_kind(v));
+        return false;
+    case 'T':
+        if (json_is_true(v))
+            return true;
+        break;
+    case 'F':
+        if (json_is_false(v))
+            return true;
+        break;
+    case 'N':
+    case 'I':
+        if (json_is_null(v))
+            return true;
+        break;
+    case 'm':
+        if (byte_array(v, 4, a->v.m, NULL))
+            return true;
+        rd_diag_add(d, RD_ERROR, path,
+                    "type tag 'm' needs an array of 4 numbers 0-255 (port, status, data1, "
+                    "data2)");
+        return false;
+    case 'b': {
+        size_t len;
+        if (byte_array(v, 0, NULL, &len)) {
+            a->v.b.data = rd_xcalloc(len ? len : 1, 1);
+            a->v.b.len = len;
+            byte_array(v, 0, a->v.b.data, NULL);
+            return true;
+        }
+        rd_diag_add(d, RD_ERROR, path, "type tag 'b' needs an array of byte values 0-255");
+        a->tag = 'N'; /* nothing was allocated */
+        return false;
+    }
+    }
+    static const struct {
+        char tag;
+        const char *needs;
+    } needs[] = {{'i', "an integer"}, {'h', "an integer"},  {'f', "a number"},
+                 {'d', "a number"},   {'s', "a string"},    {'S', "a string"},
+                 {'T', "true"},       {'F', "false"},       {'N', "null"},
+                 {'I', "null"}};
+    const char *what = "a different value";
+    for (size_t k = 0; k < sizeof needs / sizeof needs[0]; k++)
+        if (needs[k].tag == tag)
+            what = needs[k].needs;
+    rd_diag_add(d, RD_ERROR, path, "type tag '%c' needs %s, not %s", tag, what,
+                rd__json_kind(v));
+    a->tag = 'N';
+    return false;
+}
+
+static bool parse_osc(const json_t *o, const char *path, rd_osc_msg_t *msg, rd_diags_t *d)
+{
+    size_t before = d->errors;
+    if (!json_is_object(o)) {
+        rd_diag_add(d, RD_ERROR, path, "must be an object with \"address\" and \"args\", not %s",
+                    rd__json_kind(o));
+        return false;
+    }
+    rd__check_fields(o, path, osc_fields, d);
+    const char *addr = rd__get_string(o, "address", path, true, d);
+    rd_path_t addr_path = rd__path_key(path, "address");
+    if (addr && valid_address(addr, addr_path.s, d))
+        msg->address = rd_xstrdup(addr);
+
+    const char *types = rd__get_string(o, "types", path, false, d);
+    rd_path_t types_path = rd__path_key(path, "types");
+    if (types && types[0] == ',')
+        types++;
+    if (types) {
+        for (const char *t = types; *t; t++) {
+            if (!strchr(OSC_TAGS, *t)) {
+                rd_diag_add(d, RD_ERROR, types_path.s,
+                            "unknown OSC type tag '%c' (known: i h f d s S c T F N I m b)", *t);
+                types = NULL;
+                break;
+            }
+        }
+    }
+
+    json_t *args = json_object_get(o, "args");
+    rd_path_t args_path = rd__path_key(path, "args");
+    if (args && !json_is_array(args)) {
+        rd_diag_add(d, RD_ERROR, args_path.s, "must be an array, not %s", rd__json_kind(args));
+        args = NULL;
+    }
+    size_t nargs = args ? json_array_size(args) : 0;
+    if (types && strlen(types) != nargs) {
+        rd_diag_add(d, RD_ERROR, types_path.s,
+                    "\"%s\" has %zu type tag%s but args has %zu value%s", types, strlen(types),
+                    strlen(types) == 1 ? "" : "s", nargs, nargs == 1 ? "" : "s");
+        return false;
+    }
+    if (!types && json_object_get(o, "types"))
+        return false; /* already reported */
+
+    msg->args = rd_xcalloc(nargs ? nargs : 1, sizeof *msg->args);
+    msg->types = rd_xcalloc(nargs + 1, 1);
+    for (size_t i = 0; i < nargs; i++) {
+        json_t *v = json_array_get(args, i);
+        rd_path_t ap = rd__path_index(args_path.s, i);
+        char tag = types ? types[i] : infer_tag(v);
+        if (!tag) {
+            rd_diag_add(d, RD_ERROR, ap.s,
+                        "%s cannot be an OSC argument without \"types\" (use 'm' or 'b')",
+                        rd__json_kind(v));
+            tag = 'N';
+            msg->args[i].tag = 'N';
+        } else {
+            convert_arg(tag, v, ap.s, &msg->args[i], d);
+        }
+        msg->types[i] = msg->args[i].tag;
+        msg->nargs = i + 1;
+    }
+    if (d->errors != before)
+        return false;
+    if (msg->address && rd_osc_encoded_size(msg) > RD_OSC_MAX_BYTES) {
+        rd_diag_add(d, RD_ERROR, path, "the OSC message is %zu bytes; the limit is %d",
+                    rd_osc_encoded_size(msg), RD_OSC_MAX_BYTES);
+        return false;
+    }
+    return msg->address != NULL;
+}
+
+bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out,
+                       rd_diags_t *d)
+{
+    json_t *osc = json_object_get(parent, "osc");
+    json_t *ws = json_object_get(parent, "ws");
+    if (osc && ws) {
+        rd_diag_add(d, RD_ERROR, path, "has both \"osc\" and \"ws\"; a cue sends one message");
+        return false;
+    }
+    if (!osc && !ws) {
+        rd_diag_add(d, RD_ERROR, path, "needs a payload: \"osc\" or \"ws\"");
+        return false;
+    }
+    if (osc) {
+        out->kind = RD_PAYLOAD_OSC;
+        rd_path_t p = rd__path_key(path, "osc");
+        return parse_osc(osc, p.s, &out->osc, d);
+    }
+    out->kind = RD_PAYLOAD_WS;
+    rd_path_t p = rd__path_key(path, "ws");
+    if (json_is_string(ws))
+        out->ws_text = rd_xstrdup(json_string_value(ws));
+    else
+        out->ws_text = json_dumps(ws, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!out->ws_text) {
+        rd_diag_add(d, RD_ERROR, p.s, "cannot be serialized");
+        return false;
+    }
+    if (strlen(out->ws_text) > RD_WS_MAX_BYTES) {
+        rd_diag_add(d, RD_ERROR, p.s, "the message is %zu bytes; the limit is %d",
+                    strlen(out->ws_text), RD_WS_MAX_BYTES);
+        return false;
+    }
+    return true;
+}
