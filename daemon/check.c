@@ -230,12 +230,13 @@ int sc_check_main(const char *rundown_path, const char *config_path, bool as_jso
     }
     bool have_rundown = sc_load_rundown(rundown_path, &r, &d);
     ok = ok && have_rundown;
+    /* Link even a rundown with errors, so that every finding shows at once. */
     d.file = rundown_path;
-    if (have_rundown && have_config && !rd_rundown_link(&r, &c, &d))
+    if (have_config && !rd_rundown_link(&r, &c, &d))
         ok = false;
 
     rd_plan_t plan = {0};
-    if (have_rundown)
+    if (ok)
         rd_plan_compute(&r, &plan, &d);
 
     print_diags(&d, RD_ERROR, stderr);

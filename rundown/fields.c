@@ -181,24 +181,24 @@ bool rd__get_duration(const json_t *obj, const char *key, const char *path, int 
     return rd__duration_value(v, p.s, fps, out, d);
 }
 
-bool rd__valid_id(const char *id, const char *path, rd_diags_t *d)
+bool rd__valid_id(const char *id, const char *what, const char *path, rd_diags_t *d)
 {
     size_t n = strlen(id);
     if (n == 0) {
-        rd_diag_add(d, RD_ERROR, path, "an id cannot be empty");
+        rd_diag_add(d, RD_ERROR, path, "the %s cannot be empty", what);
         return false;
     }
     if (n > 64) {
-        rd_diag_add(d, RD_ERROR, path, "an id can be at most 64 bytes long");
+        rd_diag_add(d, RD_ERROR, path, "the %s can be at most 64 bytes long", what);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)id[i];
         if (c <= ' ' || c == 0x7f || c == '"' || c == '\\') {
             rd_diag_add(d, RD_ERROR, path,
-                        "id \"%s\" has a space, quote or control character; use letters, "
+                        "%s \"%s\" has a space, quote or control character; use letters, "
                         "digits, '-', '_' or '.'",
-                        id);
+                        what, id);
             return false;
         }
     }

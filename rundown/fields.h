@@ -48,8 +48,9 @@ bool rd__get_duration(const json_t *obj, const char *key, const char *path, int 
 /* A duration given as a JSON value (string or whole seconds). */
 bool rd__duration_value(const json_t *v, const char *path, int fps, int64_t *out, rd_diags_t *d);
 
-/* Checks an id: non-empty, printable, no spaces, at most 64 bytes. */
-bool rd__valid_id(const char *id, const char *path, rd_diags_t *d);
+/* Checks an id or name: non-empty, printable, no spaces, at most 64 bytes.
+ * `what` names it in messages ("id", "target name"). */
+bool rd__valid_id(const char *id, const char *what, const char *path, rd_diags_t *d);
 
 /* Decodes a whole JSON document that must be an object. Syntax errors are
  * reported with line and column; `what` names the document for messages

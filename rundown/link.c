@@ -36,6 +36,8 @@ bool rd_rundown_link(rd_rundown_t *r, const rd_config_t *c, rd_diags_t *d)
             char path[RD_PATH_MAX];
             snprintf(path, sizeof path, "items[%zu].cues[%zu]", i, j);
             rd_path_t tpath = rd__path_key(path, "target");
+            if (!cue->target)
+                continue; /* the parser reported it */
             cue->target_index = rd_config_find_target(c, cue->target);
             if (cue->target_index < 0) {
                 const char *hint = rd__suggest(cue->target, names, c->ntargets);

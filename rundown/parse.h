@@ -12,12 +12,14 @@
 
 /* Parses a rundown held in buf (len bytes, need not be NUL-terminated).
  * Findings go to d, which the caller owns; set d->file to the file's name
- * first. On success returns true and fills *out, which the caller frees with
- * rd_rundown_free(). On error returns false and leaves *out zeroed. Warnings
- * do not make it fail. No I/O: the caller reads the file. */
+ * first. Returns true when there was no error (warnings do not count). The
+ * caller frees *out with rd_rundown_free() whatever the result: after an
+ * error it holds what could be read, which is good for rd_rundown_link()'s
+ * further findings and nothing else. No I/O: the caller reads the file. */
 bool rd_rundown_parse(const char *buf, size_t len, rd_rundown_t *out, rd_diags_t *d);
 
-/* Parses a config the same way, on top of rd_config_defaults(). */
+/* Parses a config the same way, on top of rd_config_defaults(). After an
+ * error *out is freed and zeroed: a half-read config links nothing. */
 bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *d);
 
 /* Resolves every cue's target against the config: reports unknown targets

@@ -183,6 +183,11 @@ static bool parse_url(const char *url, rd_target_t *t, const char *path, rd_diag
             rest = url + n;
         }
     }
+    if (!rest && strncmp(url, "wss://", 6) == 0) {
+        rd_diag_add(d, RD_ERROR, path, "\"%s\": wss:// (TLS) targets are not supported; use ws://",
+                    url);
+        return false;
+    }
     if (!rest) {
         rd_diag_add(d, RD_ERROR, path,
                     "\"%s\" is not a target URL (write osc.udp://HOST:PORT, osc.tcp://HOST:PORT "
@@ -230,7 +235,7 @@ static void parse_target(const char *name, const json_t *o, rd_target_t *t, rd_d
 {
     rd_path_t path = rd__path_key("targets", name);
     t->name = rd_xstrdup(name);
-    rd__valid_id(name, path.s, d);
+    rd__valid_id(name, "target name", path.s, d);
     if (!json_is_object(o)) {
         rd_diag_add(d, RD_ERROR, path.s, "a target is an object with a \"url\", not %s",
                     rd__json_kind(o));
@@ -277,8 +282,9 @@ static void parse_target(const char *name, const json_t *o, rd_target_t *t, rd_d
         if (rd__parse_payload(panic, pp.s, &t->panic, d) && url) {
             bool osc_target = t->kind != RD_TARGET_WS;
             if (osc_target != (t->panic.kind == RD_PAYLOAD_OSC))
-                rd_diag_add(d, RD_ERROR, pp.s, "a %s target's panic needs an \"%s\" payload",
-                            rd_target_kind_name(t->kind), osc_target ? "osc" : "ws");
+                rd_diag_add(d, RD_ERROR, pp.s, "%s",
+                            osc_target ? "an OSC target's panic needs an \"osc\" payload"
+                                       : "a websocket target's panic needs a \"ws\" payload");
         }
     }
 }

@@ -31,7 +31,7 @@ static void parse_cue(const json_t *o, const char *path, int fps, rd_cue_t *c, r
 
     const char *id = rd__get_string(o, "id", path, false, d);
     rd_path_t id_path = rd__path_key(path, "id");
-    if (id && rd__valid_id(id, id_path.s, d))
+    if (id && rd__valid_id(id, "id", id_path.s, d))
         c->id = rd_xstrdup(id);
     c->label = dup_or_null(rd__get_string(o, "label", path, false, d));
 
@@ -95,13 +95,14 @@ static void parse_item(const json_t *o, const char *path, int fps, rd_item_t *it
 {
     if (!json_is_object(o)) {
         rd_diag_add(d, RD_ERROR, path, "an item is an object, not %s", rd__json_kind(o));
+        it->title = rd_xstrdup("");
         return;
     }
     rd__check_fields(o, path, item_fields, d);
 
     const char *id = rd__get_string(o, "id", path, false, d);
     rd_path_t id_path = rd__path_key(path, "id");
-    if (id && rd__valid_id(id, id_path.s, d))
+    if (id && rd__valid_id(id, "id", id_path.s, d))
         it->id = rd_xstrdup(id);
 
     const char *title = rd__get_string(o, "title", path, true, d);
@@ -135,7 +136,7 @@ static void parse_item(const json_t *o, const char *path, int fps, rd_item_t *it
         rd_path_t p = rd__path_key(path, "critical");
         rd_format_duration(it->critical_ns, a, sizeof a);
         rd_format_duration(it->warn_ns, b, sizeof b);
-        rd_diag_add(d, RD_WARNING, p.s, "critical at %s is earlier than warn at %s", a, b);
+        rd_diag_add(d, RD_WARNING, p.s, "critical at %s remaining comes before warn at %s remaining", a, b);
     }
 
     json_t *cues = json_object_get(o, "cues");
@@ -407,9 +408,5 @@ bool rd_rundown_parse(const char *buf, size_t len, rd_rundown_t *out, rd_diags_t
         assign_ids(out, d);
     }
     json_decref(root);
-    if (d->errors != before) {
-        rd_rundown_free(out);
-        return false;
-    }
-    return true;
+    return d->errors == before;
 }

@@ -8,11 +8,13 @@
 
 #define MAX_TESTS 2048
 
-static struct {
+typedef struct {
     const char *name;
     const char *file;
     unit_fn_t fn;
-} tests[MAX_TESTS];
+} unit_test_t;
+
+static unit_test_t tests[MAX_TESTS];
 static int ntests;
 static int current_failed;
 
@@ -41,7 +43,7 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 
 static int cmp(const void *a, const void *b)
 {
-    const typeof(tests[0]) *x = a, *y = b;
+    const unit_test_t *x = a, *y = b;
     int c = strcmp(x->file, y->file);
     return c ? c : strcmp(x->name, y->name);
 }
