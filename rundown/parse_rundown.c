@@ -187,20 +187,43 @@ static char *slug(const char *title)
 }
 
 /* Ids are unique across items and cues. Reports duplicates among the ids the
- * file gives, then generates the missing ones so that they collide with none. */
+ * file gives, then generates the missing ones so that they collide with none.
+ * The set is a hash table, so a rundown of thousands of cues loads in
+ * linear time. */
 typedef struct {
-    const char **ids;
-    const char **paths;
-    char **owned_paths;
+    const char **ids; /* borrowed from the model */
+    char **paths;     /* owned: where each id was given */
     size_t n, cap;
+    size_t *slots; /* open addressing: index + 1, 0 for empty */
+    size_t nslots; /* a power of two, at least twice n */
 } id_set_t;
+
+static size_t hash(const char *s)
+{
+    size_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
 
 static int id_find(const id_set_t *s, const char *id)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->ids[i], id) == 0)
-            return (int)i;
-    return -1;
+    if (!s->nslots)
+        return -1;
+    for (size_t k = hash(id) & (s->nslots - 1);; k = (k + 1) & (s->nslots - 1)) {
+        if (!s->slots[k])
+            return -1;
+        if (strcmp(s->ids[s->slots[k] - 1], id) == 0)
+            return (int)(s->slots[k] - 1);
+    }
+}
+
+static void id_insert_slot(id_set_t *s, size_t index)
+{
+    size_t k = hash(s->ids[index]) & (s->nslots - 1);
+    while (s->slots[k])
+        k = (k + 1) & (s->nslots - 1);
+    s->slots[k] = index + 1;
 }
 
 static void id_add(id_set_t *s, const char *id, const char *path)
@@ -209,21 +232,28 @@ static void id_add(id_set_t *s, const char *id, const char *path)
         s->cap = s->cap ? s->cap * 2 : 64;
         s->ids = rd_xrealloc(s->ids, s->cap * sizeof *s->ids);
         s->paths = rd_xrealloc(s->paths, s->cap * sizeof *s->paths);
-        s->owned_paths = rd_xrealloc(s->owned_paths, s->cap * sizeof *s->owned_paths);
     }
     s->ids[s->n] = id;
-    s->owned_paths[s->n] = rd_xstrdup(path);
-    s->paths[s->n] = s->owned_paths[s->n];
+    s->paths[s->n] = rd_xstrdup(path);
     s->n++;
+    if (s->n * 2 > s->nslots) {
+        free(s->slots);
+        s->nslots = s->nslots ? s->nslots * 2 : 128;
+        s->slots = rd_xcalloc(s->nslots, sizeof *s->slots);
+        for (size_t i = 0; i < s->n; i++)
+            id_insert_slot(s, i);
+    } else {
+        id_insert_slot(s, s->n - 1);
+    }
 }
 
 static void id_set_free(id_set_t *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        free(s->owned_paths[i]);
+        free(s->paths[i]);
     free(s->ids);
     free(s->paths);
-    free(s->owned_paths);
+    free(s->slots);
 }
 
 static void check_given_id(id_set_t *set, const char *id, const char *path, rd_diags_t *d)
