@@ -50,26 +50,40 @@ static char *read_file(const char *path, size_t *len, rd_diags_t *d)
     return buf;
 }
 
-bool sc_load_rundown(const char *path, rd_rundown_t *r, rd_diags_t *d)
+/* The parsers differ only in the type they fill. */
+typedef bool (*parse_fn_t)(const char *buf, size_t len, void *out, rd_diags_t *d);
+
+static bool parse_rundown(const char *buf, size_t len, void *out, rd_diags_t *d)
+{
+    return rd_rundown_parse(buf, len, out, d);
+}
+
+static bool parse_config(const char *buf, size_t len, void *out, rd_diags_t *d)
+{
+    return rd_config_parse(buf, len, out, d);
+}
+
+/* Reads path and parses it, reporting findings under the path as given. */
+static bool load(const char *path, parse_fn_t parse, void *out, rd_diags_t *d)
 {
     const char *prev = d->file;
     d->file = path;
     size_t len;
     char *buf = read_file(path, &len, d);
-    bool ok = buf && rd_rundown_parse(buf, len, r, d);
+    bool ok = buf && parse(buf, len, out, d);
     free(buf);
     d->file = prev;
     return ok;
 }
 
+bool sc_load_rundown(const char *path, rd_rundown_t *r, rd_diags_t *d)
+{
+    memset(r, 0, sizeof *r);
+    return load(path, parse_rundown, r, d);
+}
+
 bool sc_load_config(const char *path, rd_config_t *c, rd_diags_t *d)
 {
-    const char *prev = d->file;
-    d->file = path;
-    size_t len;
-    char *buf = read_file(path, &len, d);
-    bool ok = buf && rd_config_parse(buf, len, c, d);
-    free(buf);
-    d->file = prev;
-    return ok;
+    memset(c, 0, sizeof *c);
+    return load(path, parse_config, c, d);
 }

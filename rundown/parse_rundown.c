@@ -323,6 +323,20 @@ static void assign_ids(rd_rundown_t *r, rd_diags_t *d)
     id_set_free(&set);
 }
 
+/* A top-level time of day such as on_air; *has tells whether it was valid. */
+static void top_time_of_day(const json_t *root, const char *key, int fps, bool *has,
+                            int64_t *ns, rd_diags_t *d)
+{
+    char err[256];
+    const char *s = rd__get_string(root, key, "", false, d);
+    if (!s)
+        return;
+    if (rd_parse_time_of_day(s, fps, ns, err, sizeof err))
+        *has = true;
+    else
+        rd_diag_add(d, RD_ERROR, key, "%s", err);
+}
+
 static void parse_times(const json_t *root, int fps, rd_rundown_t *r, rd_diags_t *d)
 {
     char err[256];
@@ -333,20 +347,8 @@ static void parse_times(const json_t *root, int fps, rd_rundown_t *r, rd_diags_t
         else
             rd_diag_add(d, RD_ERROR, "date", "%s", err);
     }
-    const char *on_air = rd__get_string(root, "on_air", "", false, d);
-    if (on_air) {
-        if (rd_parse_time_of_day(on_air, fps, &r->on_air_ns, err, sizeof err))
-            r->has_on_air = true;
-        else
-            rd_diag_add(d, RD_ERROR, "on_air", "%s", err);
-    }
-    const char *off_air = rd__get_string(root, "off_air", "", false, d);
-    if (off_air) {
-        if (rd_parse_time_of_day(off_air, fps, &r->off_air_ns, err, sizeof err))
-            r->has_off_air = true;
-        else
-            rd_diag_add(d, RD_ERROR, "off_air", "%s", err);
-    }
+    top_time_of_day(root, "on_air", fps, &r->has_on_air, &r->on_air_ns, d);
+    top_time_of_day(root, "off_air", fps, &r->has_off_air, &r->off_air_ns, d);
 }
 
 /* Without on_air, a first item with a hard start sets the show's start; then
