@@ -6,6 +6,15 @@
 #include <string.h>
 
 #define FORMS "90, 90s, 500ms, 1:30, 00:01:30, 00:01:30.250 or 00:01:30:12"
+#define OFFSET_FORMS "0, 5s, -2s, 1:05, end-3s or end+1s"
+
+/* How a span's errors name it: the whole text the producer wrote (an offset's
+ * sign and "end" included), what kind of value it is, and the forms to suggest. */
+typedef struct {
+    const char *shown;
+    const char *what;
+    const char *forms;
+} span_names_t;
 
 static bool fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -111,7 +120,8 @@ static bool unit_ns(const char **p, int64_t *ns, bool *is_frames)
 }
 
 /* "1m30s", "500ms", "1.5s", "12f": one or more number-unit pairs. */
-static bool parse_units(const char *s, int fps, int64_t *out, char *err, size_t errlen)
+static bool parse_units(const char *s, const span_names_t *nm, int fps, int64_t *out, char *err,
+                        size_t errlen)
 {
     const char *p = s;
     int64_t total = 0;
@@ -119,21 +129,23 @@ static bool parse_units(const char *s, int fps, int64_t *out, char *err, size_t 
         int64_t whole, num;
         int nd;
         if (!read_uint(&p, &whole, NULL) || !read_fraction(&p, &num, &nd))
-            return fail(err, errlen, "\"%s\" is not a valid duration (write %s)", s, FORMS);
+            return fail(err, errlen, "\"%s\" is not a valid %s (write %s)", nm->shown, nm->what,
+                        nm->forms);
         int64_t u;
         bool is_frames;
         if (!unit_ns(&p, &u, &is_frames))
-            return fail(err, errlen, "\"%s\" has an unknown unit (use h, m, s, ms, us or f)", s);
+            return fail(err, errlen, "\"%s\" has an unknown unit (use h, m, s, ms, us or f)",
+                        nm->shown);
         int64_t ns;
         if (is_frames) {
             if (nd > 0)
-                return fail(err, errlen, "\"%s\": frames are whole numbers", s);
+                return fail(err, errlen, "\"%s\": frames are whole numbers", nm->shown);
             ns = whole > RD_MAX_SPAN_NS / RD_NS_PER_S ? -1 : frames_ns(whole, fps);
         } else {
             ns = scale(whole, num, nd, u);
         }
         if (ns < 0 || total + ns > RD_MAX_SPAN_NS)
-            return fail(err, errlen, "\"%s\" is longer than 7 days", s);
+            return fail(err, errlen, "\"%s\" is longer than 7 days", nm->shown);
         total += ns;
     }
     *out = total;
@@ -170,11 +182,11 @@ static bool split_colons(const char *s, colon_form_t *f)
     return *p == '\0' && f->nparts >= 2;
 }
 
-/* Sums a colon form already split; `what` names the kind of value for errors. */
-static bool colon_value(const char *s, const colon_form_t *f, int fps, bool time_of_day,
+/* Sums a colon form already split; s is the text and what the kind of value
+ * ("duration", "offset", "time of day") errors name. */
+static bool colon_value(const char *s, const char *what, const colon_form_t *f, int fps,
                         int64_t *out, char *err, size_t errlen)
 {
-    const char *what = time_of_day ? "time of day" : "duration";
     int64_t h = 0, m, sec, frames = 0;
     if (f->nparts == 2) {
         m = f->part[0];
@@ -209,42 +221,51 @@ static bool colon_value(const char *s, const colon_form_t *f, int fps, bool time
     return true;
 }
 
-/* The unsigned part shared by durations and offsets. bare_ok says whether a
- * plain number counts as seconds. */
-static bool parse_span(const char *s, int fps, bool bare_ok, const char *unit_hint,
-                       int64_t *out, char *err, size_t errlen)
+static bool fps_ok(int fps, char *err, size_t errlen)
 {
     if (fps < 1 || fps > RD_MAX_FPS)
         return fail(err, errlen, "fps %d is out of range", fps);
+    return true;
+}
+
+/* The unsigned part shared by durations and offsets. bare_ok says whether a
+ * plain number counts as seconds; unit_hint is the example for when it does not. */
+static bool parse_span(const char *s, const span_names_t *nm, int fps, bool bare_ok,
+                       const char *unit_hint, int64_t *out, char *err, size_t errlen)
+{
+    if (!fps_ok(fps, err, errlen))
+        return false;
     if (*s == '\0')
-        return fail(err, errlen, "empty value (write %s)", FORMS);
+        return fail(err, errlen, "empty value (write %s)", nm->forms);
     if (strchr(s, ':')) {
         colon_form_t f;
         if (!split_colons(s, &f))
-            return fail(err, errlen, "\"%s\" is not a valid duration (write %s)", s, FORMS);
-        return colon_value(s, &f, fps, false, out, err, errlen);
+            return fail(err, errlen, "\"%s\" is not a valid %s (write %s)", nm->shown, nm->what,
+                        nm->forms);
+        return colon_value(nm->shown, nm->what, &f, fps, out, err, errlen);
     }
     const char *p = s;
     int64_t whole, num;
     int nd;
     if (read_uint(&p, &whole, NULL) && read_fraction(&p, &num, &nd) && *p == '\0') {
         if (!bare_ok && (whole != 0 || num != 0))
-            return fail(err, errlen, "\"%s\" needs a unit or a time form (e.g. %s)", unit_hint,
+            return fail(err, errlen, "\"%s\" needs a unit or a time form (e.g. %s)", nm->shown,
                         unit_hint);
         int64_t ns = scale(whole, num, nd, RD_NS_PER_S);
         if (ns < 0)
-            return fail(err, errlen, "\"%s\" is longer than 7 days", s);
+            return fail(err, errlen, "\"%s\" is longer than 7 days", nm->shown);
         *out = ns;
         return true;
     }
-    return parse_units(s, fps, out, err, errlen);
+    return parse_units(s, nm, fps, out, err, errlen);
 }
 
 bool rd_parse_duration(const char *s, int fps, int64_t *out, char *err, size_t errlen)
 {
     if (s[0] == '-')
         return fail(err, errlen, "\"%s\": a duration cannot be negative", s);
-    return parse_span(s, fps, true, NULL, out, err, errlen);
+    span_names_t nm = {s, "duration", FORMS};
+    return parse_span(s, &nm, fps, true, NULL, out, err, errlen);
 }
 
 bool rd_parse_offset(const char *s, int fps, rd_anchor_t *anchor, int64_t *out, char *err,
@@ -272,21 +293,17 @@ bool rd_parse_offset(const char *s, int fps, rd_anchor_t *anchor, int64_t *out, 
     if (*p == '-' || *p == '+')
         return fail(err, errlen, "\"%s\" has two signs", s);
 
-    /* The hint repeats the producer's text with an "s" added, e.g. end-3s. */
+    if (*p == '\0')
+        return fail(err, errlen, "\"%s\" is not a valid offset (write %s)", s, OFFSET_FORMS);
+
+    /* The hint repeats the producer's text with an "s" added, e.g. end-3s.
+     * Errors quote the whole text, not just the part after the sign. */
     char hint[64];
     snprintf(hint, sizeof hint, "%.60ss", s);
-    char inner[160];
+    span_names_t nm = {s, "offset", OFFSET_FORMS};
     int64_t ns;
-    if (!parse_span(p, fps, false, hint, &ns, inner, sizeof inner)) {
-        /* Report the whole text the producer wrote, not just the part after the sign. */
-        if (strstr(inner, "needs a unit"))
-            return fail(err, errlen, "\"%s\" needs a unit or a time form (e.g. %s)", s, hint);
-        if (strstr(inner, "is not a valid duration") || strstr(inner, "empty value"))
-            return fail(err, errlen,
-                        "\"%s\" is not a valid offset (write 0, 5s, -2s, 1:05, end-3s or end+1s)",
-                        s);
-        return fail(err, errlen, "%s", inner);
-    }
+    if (!parse_span(p, &nm, fps, false, hint, &ns, err, errlen))
+        return false;
     *anchor = a;
     *out = sign * ns;
     return true;
@@ -294,6 +311,9 @@ bool rd_parse_offset(const char *s, int fps, rd_anchor_t *anchor, int64_t *out, 
 
 bool rd_parse_time_of_day(const char *s, int fps, int64_t *out, char *err, size_t errlen)
 {
+    /* The frame count is divided by fps even when it is 0. */
+    if (!fps_ok(fps, err, errlen))
+        return false;
     colon_form_t f;
     if (!split_colons(s, &f) || f.nparts < 3)
         return fail(err, errlen,
@@ -304,7 +324,7 @@ bool rd_parse_time_of_day(const char *s, int fps, int64_t *out, char *err, size_
                     s);
     if (f.part[0] > 23)
         return fail(err, errlen, "\"%s\" is not a valid time of day: hours must be below 24", s);
-    return colon_value(s, &f, fps, true, out, err, errlen);
+    return colon_value(s, "time of day", &f, fps, out, err, errlen);
 }
 
 static bool leap(int y)
@@ -336,21 +356,22 @@ bool rd_parse_date(const char *s, int *year, int *month, int *day, char *err, si
 
 void rd_format_clock(int64_t ns, char *buf, size_t len)
 {
-    const char *sign = "";
-    if (ns < 0) {
-        sign = "-";
-        ns = -ns;
-    }
+    /* Days are counted down from midnight too, so that the clock part is
+     * always a real time of day: -5 min is "-1 23:55:00". */
     int64_t day = ns / RD_NS_PER_DAY;
     int64_t t = ns % RD_NS_PER_DAY;
+    if (t < 0) {
+        t += RD_NS_PER_DAY;
+        day--;
+    }
     int h = (int)(t / RD_NS_PER_HOUR);
     int m = (int)(t / RD_NS_PER_MIN % 60);
     int s = (int)(t / RD_NS_PER_S % 60);
     int ms = (int)(t / RD_NS_PER_MS % 1000);
     char prefix[32] = "";
-    if (day > 0 || *sign)
-        snprintf(prefix, sizeof prefix, "%s%s%lld ", sign, *sign ? "" : "+", (long long)day);
-    if (ns % RD_NS_PER_S)
+    if (day != 0)
+        snprintf(prefix, sizeof prefix, "%+lld ", (long long)day);
+    if (t % RD_NS_PER_S)
         snprintf(buf, len, "%s%02d:%02d:%02d.%03d", prefix, h, m, s, ms);
     else
         snprintf(buf, len, "%s%02d:%02d:%02d", prefix, h, m, s);

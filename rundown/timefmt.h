@@ -50,7 +50,8 @@ bool rd_parse_time_of_day(const char *s, int fps, int64_t *out, char *err, size_
 bool rd_parse_date(const char *s, int *year, int *month, int *day, char *err, size_t errlen);
 
 /* Prints a time of day, "HH:MM:SS" or "HH:MM:SS.mmm" when it has
- * milliseconds. Times past midnight print as "+1 00:05:00". */
+ * milliseconds. Times past midnight print as "+1 00:05:00", times before it
+ * (ns < 0) as the day before: "-1 23:55:00". */
 void rd_format_clock(int64_t ns, char *buf, size_t len);
 
 /* Prints a duration as "0:45", "1:30" or "1:02:03", with
