@@ -60,8 +60,8 @@ static void print_text(const rd_rundown_t *r, const rd_config_t *c, const rd_pla
         printf(", off air %s", a);
     }
     printf(", %d fps\n\n", r->fps);
-    printf("%4s  %-12s  %9s  %-12s  %-12s  %4s  %8s  %-16s  %s\n", "#", "START", "DURATION",
-           "RULE", "BACK-TIME", "CUES", "PRE-ROLL", "ID", "TITLE");
+    printf("%4s  %-12s  %9s  %-12s  %-12s  %4s  %8s  %-16s  %s\n", "#", "START", "DURATION", "RULE",
+           "BACK-TIME", "CUES", "PRE-ROLL", "ID", "TITLE");
     for (size_t i = 0; i < r->nitems; i++) {
         const rd_item_t *it = &r->items[i];
         const rd_plan_item_t *p = &plan->items[i];
@@ -174,7 +174,8 @@ static json_t *plan_json(const rd_rundown_t *r, const rd_config_t *c, const rd_p
     json_object_set_new(o, "fps", json_integer(r->fps));
     json_object_set_new(o, "relative", json_boolean(plan->relative));
     json_object_set_new(o, "on_air", r->has_on_air ? time_json(plan, r->on_air_ns) : json_null());
-    json_object_set_new(o, "off_air", r->has_off_air ? time_json(plan, r->off_air_ns) : json_null());
+    json_object_set_new(o, "off_air",
+                        r->has_off_air ? time_json(plan, r->off_air_ns) : json_null());
     json_object_set_new(o, "planned_end", time_json(plan, plan->end_ns));
     json_object_set_new(o, "planned_end_ms", ms(plan->end_ns));
     if (plan->has_off_air)
@@ -196,8 +197,8 @@ static json_t *plan_json(const rd_rundown_t *r, const rd_config_t *c, const rd_p
         json_object_set_new(io, "planned_start_ms", ms(p->start_ns));
         json_object_set_new(io, "planned_end", time_json(plan, p->end_ns));
         json_object_set_new(io, "duration_ms", ms(it->duration_ns));
-        json_object_set_new(io, "back_time", p->has_backtime ? time_json(plan, p->backtime_ns)
-                                                             : json_null());
+        json_object_set_new(io, "back_time",
+                            p->has_backtime ? time_json(plan, p->backtime_ns) : json_null());
         if (it->start == RD_START_TIME && i > 0)
             json_object_set_new(io, "gap_ms", ms(p->gap_ns));
         json_object_set_new(io, "warn_ms", ms(it->warn_ns));

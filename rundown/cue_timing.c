@@ -33,12 +33,17 @@ int64_t rd_item_preroll_ns(const rd_item_t *it, const rd_config_t *config)
     rd_item_clock_t zero = {0, 0, 0};
     int64_t lead = 0;
     for (size_t j = 0; j < it->ncues; j++) {
-        int64_t send = rd_cue_send_ns(it, &it->cues[j], &zero,
-                                      rd_cue_latency_ns(&it->cues[j], config));
+        int64_t send =
+            rd_cue_send_ns(it, &it->cues[j], &zero, rd_cue_latency_ns(&it->cues[j], config));
         if (-send > lead)
             lead = -send;
     }
     return lead;
+}
+
+int64_t rd_go_start_ns(const rd_item_t *it, const rd_config_t *config, int64_t go_ns)
+{
+    return go_ns + rd_item_preroll_ns(it, config);
 }
 
 /* Insertion sort: items have few cues, and it is stable, which is the point. */

@@ -37,6 +37,10 @@ int64_t rd_cue_latency_ns(const rd_cue_t *c, const rd_config_t *config);
  * that its earliest pre-roll cue leaves at the moment of the GO. */
 int64_t rd_item_preroll_ns(const rd_item_t *it, const rd_config_t *config);
 
+/* When a GO item pressed at go_ns starts: go_ns + its pre-roll. Its earliest
+ * cue is then sent at go_ns exactly, the others on schedule. */
+int64_t rd_go_start_ns(const rd_item_t *it, const rd_config_t *config, int64_t go_ns);
+
 /* One cue of an item with its times, for a scheduler. */
 typedef struct {
     size_t cue; /* index into it->cues */

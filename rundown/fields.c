@@ -69,16 +69,14 @@ const char *rd__suggest(const char *word, const char *const *candidates, size_t 
     return best;
 }
 
-void rd__check_fields(const json_t *obj, const char *path, const char *const *known,
-                      rd_diags_t *d)
+void rd__check_fields(const json_t *obj, const char *path, const char *const *known, rd_diags_t *d)
 {
     size_t nknown = 0;
     while (known[nknown])
         nknown++;
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)obj, key, value)
-    {
+    json_object_foreach ((json_t *)obj, key, value) {
         (void)value;
         size_t i;
         for (i = 0; i < nknown; i++)
@@ -89,8 +87,7 @@ void rd__check_fields(const json_t *obj, const char *path, const char *const *kn
         rd_path_t p = rd__path_key(path, key);
         const char *hint = rd__suggest(key, known, nknown);
         if (hint)
-            rd_diag_add(d, RD_ERROR, p.s, "unknown field \"%s\" (did you mean \"%s\"?)", key,
-                        hint);
+            rd_diag_add(d, RD_ERROR, p.s, "unknown field \"%s\" (did you mean \"%s\"?)", key, hint);
         else
             rd_diag_add(d, RD_ERROR, p.s, "unknown field \"%s\"", key);
     }
@@ -170,8 +167,8 @@ bool rd__duration_value(const json_t *v, const char *path, int fps, int64_t *out
     return true;
 }
 
-bool rd__get_duration(const json_t *obj, const char *key, const char *path, int fps,
-                      bool *present, int64_t *out, rd_diags_t *d)
+bool rd__get_duration(const json_t *obj, const char *key, const char *path, int fps, bool *present,
+                      int64_t *out, rd_diags_t *d)
 {
     json_t *v = json_object_get(obj, key);
     *present = v != NULL;

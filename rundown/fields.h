@@ -24,8 +24,7 @@ rd_path_t rd__path_index(const char *base, size_t index);
 
 /* Reports every key of obj that is not in known (a NULL-terminated list),
  * with a "did you mean" hint for near misses. */
-void rd__check_fields(const json_t *obj, const char *path, const char *const *known,
-                      rd_diags_t *d);
+void rd__check_fields(const json_t *obj, const char *path, const char *const *known, rd_diags_t *d);
 
 /* The closest of the candidates to word, or NULL when none is close enough
  * to be a plausible typo. Borrowed from candidates. */
@@ -42,8 +41,8 @@ const char *rd__get_string(const json_t *obj, const char *key, const char *path,
 /* A duration field, written as a string or a whole number of seconds.
  * Returns true and sets *out when present and valid; *present tells whether
  * the field was there at all. Errors are reported to d. */
-bool rd__get_duration(const json_t *obj, const char *key, const char *path, int fps,
-                      bool *present, int64_t *out, rd_diags_t *d);
+bool rd__get_duration(const json_t *obj, const char *key, const char *path, int fps, bool *present,
+                      int64_t *out, rd_diags_t *d);
 
 /* A duration given as a JSON value (string or whole seconds). */
 bool rd__duration_value(const json_t *v, const char *path, int fps, int64_t *out, rd_diags_t *d);

@@ -42,8 +42,8 @@ bool rd_rundown_link(rd_rundown_t *r, const rd_config_t *c, rd_diags_t *d)
             if (cue->target_index < 0) {
                 const char *hint = rd__suggest(cue->target, names, c->ntargets);
                 if (hint) {
-                    rd_diag_add(d, RD_ERROR, tpath.s, "unknown target \"%s\" (did you mean \"%s\"?)",
-                                cue->target, hint);
+                    rd_diag_add(d, RD_ERROR, tpath.s,
+                                "unknown target \"%s\" (did you mean \"%s\"?)", cue->target, hint);
                 } else if (c->ntargets == 0) {
                     rd_diag_add(d, RD_ERROR, tpath.s,
                                 "unknown target \"%s\" (the config defines no targets)",
@@ -51,8 +51,7 @@ bool rd_rundown_link(rd_rundown_t *r, const rd_config_t *c, rd_diags_t *d)
                 } else {
                     char *list = target_list(c);
                     rd_diag_add(d, RD_ERROR, tpath.s,
-                                "unknown target \"%s\" (the config defines %s)", cue->target,
-                                list);
+                                "unknown target \"%s\" (the config defines %s)", cue->target, list);
                     free(list);
                 }
                 continue;

@@ -18,9 +18,9 @@ typedef struct {
         int64_t h;
         float f;
         double d;
-        char *s;        /* s, S: owned, NUL-terminated */
-        uint32_t c;     /* c: the character */
-        uint8_t m[4];   /* m: MIDI port, status, data1, data2 */
+        char *s;      /* s, S: owned, NUL-terminated */
+        uint32_t c;   /* c: the character */
+        uint8_t m[4]; /* m: MIDI port, status, data1, data2 */
         struct {
             uint8_t *data; /* owned */
             size_t len;
@@ -29,8 +29,8 @@ typedef struct {
 } rd_osc_arg_t;
 
 typedef struct {
-    char *address; /* owned, starts with '/' */
-    char *types;   /* owned: one tag per argument, without the leading ',' */
+    char *address;      /* owned, starts with '/' */
+    char *types;        /* owned: one tag per argument, without the leading ',' */
     rd_osc_arg_t *args; /* owned array of strlen(types) */
     size_t nargs;
 } rd_osc_msg_t;
@@ -57,7 +57,7 @@ typedef enum {
 } rd_start_rule_t;
 
 typedef struct {
-    char *id;    /* owned; given or generated, unique in the rundown */
+    char *id; /* owned; given or generated, unique in the rundown */
     bool id_generated;
     char *label; /* owned, may be NULL */
     rd_anchor_t anchor;
@@ -134,8 +134,8 @@ typedef struct {
     size_t nosc_allow;
     char *data_dir; /* owned */
     int64_t go_guard_ns;
-    char *control_token; /* owned, NULL when none is configured */
-    char *view_token;    /* owned, NULL when none is configured */
+    char *control_token;  /* owned, NULL when none is configured */
+    char *view_token;     /* owned, NULL when none is configured */
     rd_target_t *targets; /* owned array */
     size_t ntargets;
 } rd_config_t;

@@ -129,8 +129,7 @@ static void parse_allow(const json_t *osc, rd_config_t *c, rd_diags_t *d)
     c->osc_allow = rd_xcalloc(json_array_size(allow) + 1, sizeof *c->osc_allow);
     size_t i;
     json_t *e;
-    json_array_foreach(allow, i, e)
-    {
+    json_array_foreach (allow, i, e) {
         rd_path_t p = rd__path_index("osc.allow", i);
         if (!json_is_string(e) || !valid_ip(json_string_value(e))) {
             rd_diag_add(d, RD_ERROR, p.s, "must be an IP address such as \"127.0.0.1\"");
@@ -334,8 +333,7 @@ bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *
         out->targets = rd_xcalloc(json_object_size(targets), sizeof *out->targets);
         const char *name;
         json_t *t;
-        json_object_foreach(targets, name, t)
-        {
+        json_object_foreach (targets, name, t) {
             parse_target(name, t, &out->targets[out->ntargets], d);
             out->ntargets++;
         }

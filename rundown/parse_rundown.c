@@ -9,10 +9,10 @@
 #include "payload.h"
 #include "xalloc.h"
 
-static const char *const top_fields[] = {"format", "title", "date", "on_air", "off_air",
-                                         "fps",    "items", NULL};
-static const char *const item_fields[] = {"id",    "title", "start", "duration", "warn",
-                                          "critical", "notes", "script", "cues", NULL};
+static const char *const top_fields[] = {"format",  "title", "date",  "on_air",
+                                         "off_air", "fps",   "items", NULL};
+static const char *const item_fields[] = {"id",       "title", "start",  "duration", "warn",
+                                          "critical", "notes", "script", "cues",     NULL};
 static const char *const cue_fields[] = {"id", "at", "target", "label", "osc", "ws", NULL};
 
 static char *dup_or_null(const char *s)
@@ -60,8 +60,7 @@ static void parse_cue(const json_t *o, const char *path, int fps, rd_cue_t *c, r
     rd__parse_payload(o, path, &c->payload, d);
 }
 
-static void parse_start(const json_t *o, const char *path, int fps, rd_item_t *it,
-                        rd_diags_t *d)
+static void parse_start(const json_t *o, const char *path, int fps, rd_item_t *it, rd_diags_t *d)
 {
     const char *start = rd__get_string(o, "start", path, false, d);
     if (!start)
@@ -119,8 +118,9 @@ static void parse_item(const json_t *o, const char *path, int fps, rd_item_t *it
     bool dur_ok = rd__get_duration(o, "duration", path, fps, &present, &it->duration_ns, d);
     if (!present) {
         rd_path_t p = rd__path_key(path, "duration");
-        rd_diag_add(d, RD_ERROR, p.s, "missing: every item needs a planned duration (e.g. "
-                                      "\"1:30\"; \"0\" for an open-ended item)");
+        rd_diag_add(d, RD_ERROR, p.s,
+                    "missing: every item needs a planned duration (e.g. "
+                    "\"1:30\"; \"0\" for an open-ended item)");
     }
     bool warn_ok = rd__get_duration(o, "warn", path, fps, &present, &it->warn_ns, d);
     bool crit_ok = rd__get_duration(o, "critical", path, fps, &present, &it->critical_ns, d);
@@ -136,7 +136,8 @@ static void parse_item(const json_t *o, const char *path, int fps, rd_item_t *it
         rd_path_t p = rd__path_key(path, "critical");
         rd_format_duration(it->critical_ns, a, sizeof a);
         rd_format_duration(it->warn_ns, b, sizeof b);
-        rd_diag_add(d, RD_WARNING, p.s, "critical at %s remaining comes before warn at %s remaining", a, b);
+        rd_diag_add(d, RD_WARNING, p.s,
+                    "critical at %s remaining comes before warn at %s remaining", a, b);
     }
 
     json_t *cues = json_object_get(o, "cues");
@@ -324,8 +325,8 @@ static void assign_ids(rd_rundown_t *r, rd_diags_t *d)
 }
 
 /* A top-level time of day such as on_air; *has tells whether it was valid. */
-static void top_time_of_day(const json_t *root, const char *key, int fps, bool *has,
-                            int64_t *ns, rd_diags_t *d)
+static void top_time_of_day(const json_t *root, const char *key, int fps, bool *has, int64_t *ns,
+                            rd_diags_t *d)
 {
     char err[256];
     const char *s = rd__get_string(root, key, "", false, d);
@@ -388,8 +389,7 @@ static int parse_fps(const json_t *root, rd_diags_t *d)
     json_t *v = json_object_get(root, "fps");
     if (!v)
         return 25;
-    if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-        json_integer_value(v) > RD_MAX_FPS) {
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > RD_MAX_FPS) {
         rd_diag_add(d, RD_ERROR, "fps", "must be a whole number of frames per second from 1 to %d",
                     RD_MAX_FPS);
         return 25;
@@ -408,8 +408,7 @@ bool rd_rundown_parse(const char *buf, size_t len, rd_rundown_t *out, rd_diags_t
     rd__check_fields(root, "", top_fields, d);
     const char *format = rd__get_string(root, "format", "", false, d);
     if (!json_object_get(root, "format"))
-        rd_diag_add(d, RD_ERROR, "format", "missing: write \"format\": \"%s\"",
-                    RD_RUNDOWN_FORMAT);
+        rd_diag_add(d, RD_ERROR, "format", "missing: write \"format\": \"%s\"", RD_RUNDOWN_FORMAT);
     else if (format && strcmp(format, RD_RUNDOWN_FORMAT) != 0)
         rd_diag_add(d, RD_ERROR, "format", "\"%s\" is not a format this version reads (\"%s\")",
                     format, RD_RUNDOWN_FORMAT);

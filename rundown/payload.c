@@ -92,8 +92,7 @@ static bool byte_array(const json_t *v, size_t want, uint8_t *out, size_t *len)
         return false;
     size_t i;
     json_t *e;
-    json_array_foreach(v, i, e)
-    {
+    json_array_foreach (v, i, e) {
         if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) > 255)
             return false;
         if (out)
@@ -105,8 +104,7 @@ static bool byte_array(const json_t *v, size_t want, uint8_t *out, size_t *len)
 }
 
 /* Converts one JSON value to an argument of the given tag. */
-static bool convert_arg(char tag, const json_t *v, const char *path, rd_osc_arg_t *a,
-                        rd_diags_t *d)
+static bool convert_arg(char tag, const json_t *v, const char *path, rd_osc_arg_t *a, rd_diags_t *d)
 {
     a->tag = tag;
     switch (tag) {
@@ -198,16 +196,14 @@ static bool convert_arg(char tag, const json_t *v, const char *path, rd_osc_arg_
     static const struct {
         char tag;
         const char *needs;
-    } needs[] = {{'i', "an integer"}, {'h', "an integer"},  {'f', "a number"},
-                 {'d', "a number"},   {'s', "a string"},    {'S', "a string"},
-                 {'T', "true"},       {'F', "false"},       {'N', "null"},
-                 {'I', "null"}};
+    } needs[] = {{'i', "an integer"}, {'h', "an integer"}, {'f', "a number"}, {'d', "a number"},
+                 {'s', "a string"},   {'S', "a string"},   {'T', "true"},     {'F', "false"},
+                 {'N', "null"},       {'I', "null"}};
     const char *what = "a different value";
     for (size_t k = 0; k < sizeof needs / sizeof needs[0]; k++)
         if (needs[k].tag == tag)
             what = needs[k].needs;
-    rd_diag_add(d, RD_ERROR, path, "type tag '%c' needs %s, not %s", tag, what,
-                rd__json_kind(v));
+    rd_diag_add(d, RD_ERROR, path, "type tag '%c' needs %s, not %s", tag, what, rd__json_kind(v));
     a->tag = 'N';
     return false;
 }
@@ -249,9 +245,9 @@ static bool parse_osc(const json_t *o, const char *path, rd_osc_msg_t *msg, rd_d
     }
     size_t nargs = args ? json_array_size(args) : 0;
     if (types && strlen(types) != nargs) {
-        rd_diag_add(d, RD_ERROR, types_path.s,
-                    "\"%s\" has %zu type tag%s but args has %zu value%s", types, strlen(types),
-                    strlen(types) == 1 ? "" : "s", nargs, nargs == 1 ? "" : "s");
+        rd_diag_add(d, RD_ERROR, types_path.s, "\"%s\" has %zu type tag%s but args has %zu value%s",
+                    types, strlen(types), strlen(types) == 1 ? "" : "s", nargs,
+                    nargs == 1 ? "" : "s");
         return false;
     }
     if (!types && json_object_get(o, "types"))
@@ -285,8 +281,7 @@ static bool parse_osc(const json_t *o, const char *path, rd_osc_msg_t *msg, rd_d
     return msg->address != NULL;
 }
 
-bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out,
-                       rd_diags_t *d)
+bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out, rd_diags_t *d)
 {
     json_t *osc = json_object_get(parent, "osc");
     json_t *ws = json_object_get(parent, "ws");

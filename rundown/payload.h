@@ -19,8 +19,7 @@
  * into *out, which the caller frees with rd_payload_free() whatever the
  * result. Every problem is reported to d under path. Returns true when the
  * payload is valid. */
-bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out,
-                       rd_diags_t *d);
+bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out, rd_diags_t *d);
 
 /* Bytes the OSC message takes on the wire (without TCP framing). */
 size_t rd_osc_encoded_size(const rd_osc_msg_t *msg);

@@ -27,11 +27,11 @@ typedef struct {
     int64_t *item_start_ns; /* owned, per item: actual where known, else projected */
     int64_t *item_end_ns;   /* owned, per item */
     size_t nitems;
-    int64_t end_ns;             /* the projected end of the show */
-    int64_t over_under_ns;      /* projected end - planned end: positive is over */
-    int64_t off_air_delta_ns;   /* projected end - off_air (0 without off_air) */
-    int running;                /* index of the running item, or -1 */
-    int64_t running_delta_ns;   /* its projected end - its planned end */
+    int64_t end_ns;           /* the projected end of the show */
+    int64_t over_under_ns;    /* projected end - planned end: positive is over */
+    int64_t off_air_delta_ns; /* projected end - off_air (0 without off_air) */
+    int running;              /* index of the running item, or -1 */
+    int64_t running_delta_ns; /* its projected end - its planned end */
 } rd_projection_t;
 
 /* Projects the rest of the show from progress (one entry per item) at now.

@@ -103,9 +103,15 @@ static bool unit_ns(const char **p, int64_t *ns, bool *is_frames)
         const char *name;
         int64_t ns;
     } units[] = {
-        {"ms", RD_NS_PER_MS}, {"min", RD_NS_PER_MIN}, {"us", RD_NS_PER_US},
-        {"\xc2\xb5s", RD_NS_PER_US}, {"ns", 1}, {"h", RD_NS_PER_HOUR},
-        {"m", RD_NS_PER_MIN}, {"s", RD_NS_PER_S}, {"f", 0},
+        {"ms", RD_NS_PER_MS},
+        {"min", RD_NS_PER_MIN},
+        {"us", RD_NS_PER_US},
+        {"\xc2\xb5s", RD_NS_PER_US},
+        {"ns", 1},
+        {"h", RD_NS_PER_HOUR},
+        {"m", RD_NS_PER_MIN},
+        {"s", RD_NS_PER_S},
+        {"f", 0},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         size_t n = strlen(units[i].name);
@@ -200,8 +206,8 @@ static bool colon_value(const char *s, const char *what, const colon_form_t *f, 
     }
     for (int i = 1; i < f->nparts; i++) {
         if (f->digits[i] != 2 && !(i == 3 && fps > 99))
-            return fail(err, errlen, "\"%s\" is not a valid %s: write two digits after each ':'",
-                        s, what);
+            return fail(err, errlen, "\"%s\" is not a valid %s: write two digits after each ':'", s,
+                        what);
     }
     if (f->nparts >= 3 && m >= 60)
         return fail(err, errlen, "\"%s\" is not a valid %s: minutes must be below 60", s, what);
@@ -282,8 +288,8 @@ bool rd_parse_offset(const char *s, int fps, rd_anchor_t *anchor, int64_t *out, 
             return true;
         }
         if (*p != '-' && *p != '+')
-            return fail(err, errlen,
-                        "\"%s\" is not a valid offset (write end, end-3s or end+1s)", s);
+            return fail(err, errlen, "\"%s\" is not a valid offset (write end, end-3s or end+1s)",
+                        s);
     }
     int64_t sign = 1;
     if (*p == '-' || *p == '+') {
@@ -317,8 +323,7 @@ bool rd_parse_time_of_day(const char *s, int fps, int64_t *out, char *err, size_
     colon_form_t f;
     if (!split_colons(s, &f) || f.nparts < 3)
         return fail(err, errlen,
-                    "\"%s\" is not a time of day (write HH:MM:SS, HH:MM:SS.mmm or HH:MM:SS:FF)",
-                    s);
+                    "\"%s\" is not a time of day (write HH:MM:SS, HH:MM:SS.mmm or HH:MM:SS:FF)", s);
     if (f.digits[0] != 2)
         return fail(err, errlen, "\"%s\" is not a valid time of day: write two digits for hours",
                     s);
@@ -338,8 +343,8 @@ bool rd_parse_date(const char *s, int *year, int *month, int *day, char *err, si
     int y, m, d;
     char extra;
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-        sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || !is_digit(s[0]) ||
-        !is_digit(s[5]) || !is_digit(s[8]))
+        sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || !is_digit(s[0]) || !is_digit(s[5]) ||
+        !is_digit(s[8]))
         return fail(err, errlen, "\"%s\" is not a date (write YYYY-MM-DD)", s);
     if (m < 1 || m > 12)
         return fail(err, errlen, "\"%s\" is not a valid date: month must be 01 to 12", s);

@@ -1,4 +1,5 @@
-/* Benchmark: how long loading a rundown takes (parse, link, plan), for the demo show and a big one. */
+/* Benchmark: how long loading a rundown takes (parse, link, plan), for the demo show and a big one.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,9 @@ static char *big_rundown(int n, size_t *len)
 {
     size_t cap = (size_t)n * 700 + 256;
     char *s = malloc(cap);
-    size_t k = (size_t)snprintf(s, cap, "{\"format\": \"showcaller-rundown/1\", \"title\": "
-                                        "\"Long\", \"on_air\": \"06:00:00\", \"items\": [");
+    size_t k = (size_t)snprintf(s, cap,
+                                "{\"format\": \"showcaller-rundown/1\", \"title\": "
+                                "\"Long\", \"on_air\": \"06:00:00\", \"items\": [");
     for (int i = 0; i < n; i++) {
         k += (size_t)snprintf(
             s + k, cap - k,

@@ -6,8 +6,8 @@
 #include "parse.h"
 #include "unit.h"
 
-#define MS(x) ((int64_t)(x) * RD_NS_PER_MS)
-#define SEC(x) ((int64_t)(x) * RD_NS_PER_S)
+#define MS(x) ((int64_t)(x)*RD_NS_PER_MS)
+#define SEC(x) ((int64_t)(x)*RD_NS_PER_S)
 
 /* An arbitrary start, so that no test passes by counting from 0. */
 #define T0 (SEC(1000) + 123)
@@ -82,10 +82,13 @@ TEST(cue_timing_due_start_and_end_relative)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("5s", "switcher") ","
-                     CUE("end-3s", "switcher") "," CUE("0", "switcher") "," CUE("end", "switcher")
-                     "," CUE("end+1s", "switcher") "]}",
-                     &r, &c));
+    ASSERT_TRUE(
+        load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("5s", "switcher") "," CUE(
+                 "end-3s",
+                 "switcher") "," CUE("0", "switcher") "," CUE("end",
+                                                              "switcher") "," CUE("end+1s",
+                                                                                  "switcher") "]}",
+             &r, &c));
     const rd_item_t *it = &r.items[0];
     rd_item_clock_t clk = {T0, 0, 0};
     ASSERT_EQ(rd_item_end_ns(it, &clk), T0 + SEC(60));
@@ -102,8 +105,8 @@ TEST(cue_timing_due_negative_offset)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-2s", "switcher") "]}",
-                     &r, &c));
+    ASSERT_TRUE(
+        load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-2s", "switcher") "]}", &r, &c));
     rd_item_clock_t clk = {T0, 0, 0};
     ASSERT_EQ(rd_cue_due_ns(&r.items[0], &r.items[0].cues[0], &clk), T0 - SEC(2));
     unload(&r, &c);
@@ -114,8 +117,8 @@ TEST(cue_timing_hold_moves_start_cues_and_end)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("30s", "switcher") ","
-                     CUE("end-3s", "switcher") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("30s", "switcher") "," CUE(
+                         "end-3s", "switcher") "]}",
                      &r, &c));
     const rd_item_t *it = &r.items[0];
     rd_item_clock_t clk = {T0, 0, SEC(10)};
@@ -130,8 +133,8 @@ TEST(cue_timing_added_time_moves_only_end_cues)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("30s", "switcher") ","
-                     CUE("end-3s", "switcher") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("30s", "switcher") "," CUE(
+                         "end-3s", "switcher") "]}",
                      &r, &c));
     const rd_item_t *it = &r.items[0];
     rd_item_clock_t clk = {T0, SEC(20), 0};
@@ -151,8 +154,7 @@ TEST(cue_timing_hold_and_added_together)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("end-3s", "switcher")
-                     "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("end-3s", "switcher") "]}",
                      &r, &c));
     const rd_item_t *it = &r.items[0];
     rd_item_clock_t clk = {T0, SEC(15), SEC(5)};
@@ -167,8 +169,8 @@ TEST(cue_timing_latency_of_target)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "switcher") ","
-                     CUE("0", "gfx") "," CUE("0", "slow") "," CUE("0", "prompter") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "switcher") "," CUE(
+                         "0", "gfx") "," CUE("0", "slow") "," CUE("0", "prompter") "]}",
                      &r, &c));
     const rd_cue_t *cues = r.items[0].cues;
     ASSERT_EQ(rd_cue_latency_ns(&cues[0], &c), 0);
@@ -198,8 +200,8 @@ TEST(cue_timing_latency_makes_send_earlier)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("5s", "gfx") ","
-                     CUE("end-3s", "slow") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("5s", "gfx") "," CUE(
+                         "end-3s", "slow") "]}",
                      &r, &c));
     const rd_item_t *it = &r.items[0];
     rd_item_clock_t clk = {T0, SEC(2), SEC(1)};
@@ -222,30 +224,50 @@ static int64_t preroll(const char *item)
     return ns;
 }
 
+/* GO starts the item after its pre-roll: the earliest cue leaves at the GO
+ * itself, every other cue keeps its place relative to the start. */
+TEST(cue_timing_go_start_fires_earliest_cue_at_go)
+{
+    rd_rundown_t r;
+    rd_config_t c;
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-2s", "switcher") "," CUE(
+                         "-1s", "slow") "," CUE("0", "gfx") "]}",
+                     &r, &c));
+    const rd_item_t *it = &r.items[0];
+    int64_t start = rd_go_start_ns(it, &c, T0);
+    ASSERT_EQ(start, T0 + SEC(2));
+    rd_item_clock_t clk = {start, 0, 0};
+    rd_cue_slot_t slots[3];
+    rd_item_schedule(it, &c, &clk, slots);
+    ASSERT_EQ(slots[0].send_ns, T0);
+    ASSERT_EQ(slots[1].send_ns, T0 + SEC(1) - MS(100));
+    ASSERT_EQ(slots[2].send_ns, T0 + SEC(2) - MS(40));
+    unload(&r, &c);
+}
+
 /* The largest negative start offset is the pre-roll. */
 TEST(cue_timing_preroll_from_negative_offsets)
 {
-    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-2s", "switcher") ","
-                      CUE("-500ms", "switcher") "," CUE("0", "switcher") "]}"),
+    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-2s", "switcher") "," CUE(
+                  "-500ms", "switcher") "," CUE("0", "switcher") "]}"),
               SEC(2));
 }
 
 /* Latency alone makes a cue at 0 lead the start. */
 TEST(cue_timing_preroll_from_latency_alone)
 {
-    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "gfx") ","
-                      CUE("0", "switcher") "]}"),
+    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "gfx") "," CUE(
+                  "0", "switcher") "]}"),
               MS(40));
     /* A cue whose offset covers its latency needs none. */
-    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("100ms", "slow") "]}"),
-              0);
+    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("100ms", "slow") "]}"), 0);
 }
 
 /* Offset and latency add up: -1s on the 100 ms target leads by 1.1 s. */
 TEST(cue_timing_preroll_offset_plus_latency)
 {
-    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-1s", "slow") ","
-                      CUE("-1050ms", "switcher") "]}"),
+    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-1s", "slow") "," CUE(
+                  "-1050ms", "switcher") "]}"),
               MS(1100));
 }
 
@@ -264,8 +286,8 @@ TEST(cue_timing_preroll_from_end_cue_on_short_item)
 /* Nothing leads the start: no pre-roll. */
 TEST(cue_timing_preroll_zero_when_nothing_leads)
 {
-    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "switcher") ","
-                      CUE("5s", "gfx") "," CUE("end-1s", "slow") "]}"),
+    ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "switcher") "," CUE(
+                  "5s", "gfx") "," CUE("end-1s", "slow") "]}"),
               0);
     ASSERT_EQ(preroll("{'title': 'A', 'duration': '10s'}"), 0);
 }
@@ -276,8 +298,8 @@ TEST(cue_timing_preroll_without_config)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-1s", "slow") "]}", &r,
-                     &c));
+    ASSERT_TRUE(
+        load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("-1s", "slow") "]}", &r, &c));
     ASSERT_EQ(rd_item_preroll_ns(&r.items[0], NULL), SEC(1));
     ASSERT_EQ(rd_item_preroll_ns(&r.items[0], &c), SEC(1) + MS(100));
     unload(&r, &c);
@@ -290,14 +312,14 @@ TEST(cue_timing_schedule_orders_by_send_time)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '1:00', 'cues': ["
-                     CUE("5s", "switcher") ","      /* 0: +5 s */
-                     CUE("0", "switcher") ","       /* 1: 0 */
-                     CUE("end-3s", "switcher") ","  /* 2: +57 s */
-                     CUE("0", "prompter") ","       /* 3: 0, after 1 */
-                     CUE("-2s", "switcher") ","     /* 4: -2 s */
-                     CUE("0", "switcher") "]}",     /* 5: 0, after 3 */
-                     &r, &c));
+    ASSERT_TRUE(
+        load("{'title': 'A', 'duration': '1:00', 'cues': [" CUE("5s", "switcher") "," /* 0: +5 s */
+             CUE("0", "switcher") ","                                                 /* 1: 0 */
+             CUE("end-3s", "switcher") ","                                            /* 2: +57 s */
+             CUE("0", "prompter") ","   /* 3: 0, after 1 */
+             CUE("-2s", "switcher") "," /* 4: -2 s */
+             CUE("0", "switcher") "]}", /* 5: 0, after 3 */
+             &r, &c));
     rd_item_clock_t clk = {T0, 0, 0};
     rd_cue_slot_t slots[6];
     rd_item_schedule(&r.items[0], &c, &clk, slots);
@@ -316,8 +338,8 @@ TEST(cue_timing_schedule_latency_reorders_targets)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "switcher") ","
-                     CUE("20ms", "slow") "," CUE("0", "gfx") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("0", "switcher") "," CUE(
+                         "20ms", "slow") "," CUE("0", "gfx") "]}",
                      &r, &c));
     rd_item_clock_t clk = {T0, 0, 0};
     rd_cue_slot_t slots[3];
@@ -338,8 +360,8 @@ TEST(cue_timing_schedule_latency_ties_keep_rundown_order)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("40ms", "gfx") ","
-                     CUE("0", "switcher") "," CUE("40ms", "gfx") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("40ms", "gfx") "," CUE(
+                         "0", "switcher") "," CUE("40ms", "gfx") "]}",
                      &r, &c));
     rd_item_clock_t clk = {T0, 0, 0};
     rd_cue_slot_t slots[3];
@@ -356,8 +378,8 @@ TEST(cue_timing_schedule_without_config)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("20ms", "slow") ","
-                     CUE("0", "switcher") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("20ms", "slow") "," CUE(
+                         "0", "switcher") "]}",
                      &r, &c));
     rd_item_clock_t clk = {T0, 0, 0};
     rd_cue_slot_t slots[2];
@@ -374,8 +396,8 @@ TEST(cue_timing_schedule_follows_clock)
 {
     rd_rundown_t r;
     rd_config_t c;
-    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE("end-3s", "switcher") ","
-                     CUE("8s", "switcher") "]}",
+    ASSERT_TRUE(load("{'title': 'A', 'duration': '10s', 'cues': [" CUE(
+                         "end-3s", "switcher") "," CUE("8s", "switcher") "]}",
                      &r, &c));
     rd_item_clock_t clk = {T0, 0, 0};
     rd_cue_slot_t slots[2];

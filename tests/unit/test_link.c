@@ -33,7 +33,7 @@ static bool link_text(const char *rundown, rd_diags_t *d)
 }
 
 #define SHOW(cues)                                                                                 \
-    "{\"format\": \"showcaller-rundown/1\", \"title\": \"T\", \"items\": [{\"title\": \"A\", "    \
+    "{\"format\": \"showcaller-rundown/1\", \"title\": \"T\", \"items\": [{\"title\": \"A\", "     \
     "\"duration\": 10, \"cues\": [" cues "]}]}"
 
 TEST(link_resolves_targets)
@@ -49,8 +49,8 @@ TEST(link_resolves_targets)
 TEST(link_unknown_target_with_hint)
 {
     rd_diags_t d;
-    ASSERT_FALSE(link_text(SHOW("{\"target\": \"Switcher\", \"osc\": {\"address\": \"/cut\"}}"),
-                           &d));
+    ASSERT_FALSE(
+        link_text(SHOW("{\"target\": \"Switcher\", \"osc\": {\"address\": \"/cut\"}}"), &d));
     ASSERT_EQ(d.errors, 1);
     ASSERT_STR_EQ(d.items[0].path, "items[0].cues[0].target");
     ASSERT_STR_EQ(d.items[0].message, "unknown target \"Switcher\" (did you mean \"switcher\"?)");

@@ -122,9 +122,9 @@ TEST(parse_config_listen_forms)
         const char *listen;
         bool ok;
     } cases[] = {
-        {"0.0.0.0:8080", true},  {"[::]:80", true},        {"127.0.0.1:65535", true},
-        {"127.0.0.1:0", false},  {"127.0.0.1:65536", false}, {"127.0.0.1", false},
-        {":8080", false},        {"localhost:8080", false}, {"[::1]8080", false},
+        {"0.0.0.0:8080", true}, {"[::]:80", true},          {"127.0.0.1:65535", true},
+        {"127.0.0.1:0", false}, {"127.0.0.1:65536", false}, {"127.0.0.1", false},
+        {":8080", false},       {"localhost:8080", false},  {"[::1]8080", false},
         {"1.2.3.4:80x", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -134,8 +134,8 @@ TEST(parse_config_listen_forms)
         rd_diags_t d;
         bool ok = parse(text, &c, &d);
         if (ok != cases[i].ok)
-            unit_fail(__FILE__, __LINE__, "listen \"%s\": parsed %d, want %d", cases[i].listen,
-                      ok, cases[i].ok);
+            unit_fail(__FILE__, __LINE__, "listen \"%s\": parsed %d, want %d", cases[i].listen, ok,
+                      cases[i].ok);
         if (ok)
             rd_config_free(&c);
         rd_diags_free(&d);

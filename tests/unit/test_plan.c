@@ -6,8 +6,8 @@
 #include "plan.h"
 #include "unit.h"
 
-#define SEC(x) ((int64_t)(x) * RD_NS_PER_S)
-#define MIN(x) ((int64_t)(x) * RD_NS_PER_MIN)
+#define SEC(x) ((int64_t)(x)*RD_NS_PER_S)
+#define MIN(x) ((int64_t)(x)*RD_NS_PER_MIN)
 
 /* A clock time on the show's date, in the plan's time base. */
 static int64_t at(int h, int m, int s)
@@ -24,8 +24,7 @@ static bool load(const char *head, const char *items, rd_rundown_t *r)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head,
-            items);
+    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head, items);
     fclose(f);
     for (char *p = text; *p; p++)
         if (*p == '\'')
@@ -44,8 +43,7 @@ static bool load(const char *head, const char *items, rd_rundown_t *r)
 }
 
 /* Loads and plans; the findings of the plan go to d. */
-static bool plan(const char *head, const char *items, rd_rundown_t *r, rd_plan_t *p,
-                 rd_diags_t *d)
+static bool plan(const char *head, const char *items, rd_rundown_t *r, rd_plan_t *p, rd_diags_t *d)
 {
     if (!load(head, items, r))
         return false;
@@ -310,8 +308,8 @@ TEST(plan_first_item_hard_start_after_on_air)
 {
     rd_rundown_t r;
     rd_plan_t p;
-    ASSERT_TRUE(plan(ON_AIR, "{'title': 'A', 'start': '18:02:00', 'duration': '1:00'}", &r, &p,
-                     NULL));
+    ASSERT_TRUE(
+        plan(ON_AIR, "{'title': 'A', 'start': '18:02:00', 'duration': '1:00'}", &r, &p, NULL));
     ASSERT_EQ(p.start_ns, at(18, 2, 0));
     ASSERT_EQ(p.items[0].gap_ns, MIN(2));
     ASSERT_EQ(p.end_ns, at(18, 3, 0));

@@ -7,8 +7,8 @@
 #include "projection.h"
 #include "unit.h"
 
-#define SEC(x) ((int64_t)(x) * RD_NS_PER_S)
-#define MIN(x) ((int64_t)(x) * RD_NS_PER_MIN)
+#define SEC(x) ((int64_t)(x)*RD_NS_PER_S)
+#define MIN(x) ((int64_t)(x)*RD_NS_PER_MIN)
 
 static int64_t at(int h, int m, int s)
 {
@@ -31,8 +31,7 @@ static bool load(show_t *s, const char *head, const char *items)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head,
-            items);
+    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head, items);
     fclose(f);
     for (char *p = text; *p; p++)
         if (*p == '\'')

@@ -4,10 +4,10 @@
 #include "timefmt.h"
 #include "unit.h"
 
-#define MS(x) ((int64_t)(x) * RD_NS_PER_MS)
-#define SEC(x) ((int64_t)(x) * RD_NS_PER_S)
-#define MIN(x) ((int64_t)(x) * RD_NS_PER_MIN)
-#define HOUR(x) ((int64_t)(x) * RD_NS_PER_HOUR)
+#define MS(x) ((int64_t)(x)*RD_NS_PER_MS)
+#define SEC(x) ((int64_t)(x)*RD_NS_PER_S)
+#define MIN(x) ((int64_t)(x)*RD_NS_PER_MIN)
+#define HOUR(x) ((int64_t)(x)*RD_NS_PER_HOUR)
 
 /* A value no parser produces: shows that a failed parse leaves *out alone. */
 #define UNTOUCHED ((int64_t)-424242)
@@ -141,9 +141,9 @@ TEST(timefmt_duration_frames_unit)
 /* A frame that is not a whole number of ns rounds to the nearest ns. */
 TEST(timefmt_duration_frames_round_to_nearest_ns)
 {
-    ASSERT_EQ(dur("1f", 30), 33333333);  /* 33 333 333.3 */
-    ASSERT_EQ(dur("2f", 30), 66666667);  /* 66 666 666.7 */
-    ASSERT_EQ(dur("1f", 24), 41666667);  /* 41 666 666.7 */
+    ASSERT_EQ(dur("1f", 30), 33333333); /* 33 333 333.3 */
+    ASSERT_EQ(dur("2f", 30), 66666667); /* 66 666 666.7 */
+    ASSERT_EQ(dur("1f", 24), 41666667); /* 41 666 666.7 */
 }
 
 TEST(timefmt_duration_fractional_frames_refused)
@@ -426,8 +426,7 @@ TEST(timefmt_offset_errors_quote_whole_text)
 {
     ASSERT_STR_EQ(offset_err("end-3x"),
                   "\"end-3x\" has an unknown unit (use h, m, s, ms, us or f)");
-    ASSERT_STR_EQ(offset_err("-1:75"),
-                  "\"-1:75\" is not a valid offset: seconds must be below 60");
+    ASSERT_STR_EQ(offset_err("-1:75"), "\"-1:75\" is not a valid offset: seconds must be below 60");
     ASSERT_STR_EQ(offset_err("end-169h"), "\"end-169h\" is longer than 7 days");
     ASSERT_STR_EQ(offset_err("3 fortnights"),
                   "\"3 fortnights\" has an unknown unit (use h, m, s, ms, us or f)");
@@ -575,10 +574,10 @@ TEST(timefmt_date_before_1970)
 TEST(timefmt_date_bad_forms)
 {
     ASSERT_STR_EQ(date_err("2026-1-27"), "\"2026-1-27\" is not a date (write YYYY-MM-DD)");
-    const char *bad[] = {"",           "26-11-27",    "2026/11/27",  "2026-11-27x", "2026-11-2x",
-                         "+026-11-27", "2026-+1-27",  "2026-11--1",  "2026--1-01",  " 026-11-27",
-                         "2026-1 -01", "2026-01- 1",  "2026-1--27",  "27-11-2026",  "2026-11-27 ",
-                         "2026_11_27", "20261127",    "abcd-ef-gh"};
+    const char *bad[] = {"",           "26-11-27",   "2026/11/27", "2026-11-27x", "2026-11-2x",
+                         "+026-11-27", "2026-+1-27", "2026-11--1", "2026--1-01",  " 026-11-27",
+                         "2026-1 -01", "2026-01- 1", "2026-1--27", "27-11-2026",  "2026-11-27 ",
+                         "2026_11_27", "20261127",   "abcd-ef-gh"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (!strstr(date_err(bad[i]), "is not a date (write YYYY-MM-DD)")) {
             printf("# date \"%s\" was not refused as a bad form\n", bad[i]);

@@ -15,7 +15,7 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 /* Defines and registers a test. A failed assertion returns from it. */
 #define TEST(name)                                                                                 \
     static void name(void);                                                                        \
-    __attribute__((constructor)) static void unit_reg_##name(void)                                \
+    __attribute__((constructor)) static void unit_reg_##name(void)                                 \
     {                                                                                              \
         unit_register(#name, __FILE__, name);                                                      \
     }                                                                                              \
@@ -44,8 +44,8 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
     do {                                                                                           \
         const char *unit_a_ = (a), *unit_b_ = (b);                                                 \
         if (!unit_a_ || !unit_b_ || strcmp(unit_a_, unit_b_) != 0) {                               \
-            unit_fail(__FILE__, __LINE__, "%s == %s:\n#   got:  \"%s\"\n#   want: \"%s\"", #a,   \
-                      #b, unit_a_ ? unit_a_ : "(null)", unit_b_ ? unit_b_ : "(null)");             \
+            unit_fail(__FILE__, __LINE__, "%s == %s:\n#   got:  \"%s\"\n#   want: \"%s\"", #a, #b, \
+                      unit_a_ ? unit_a_ : "(null)", unit_b_ ? unit_b_ : "(null)");                 \
             return;                                                                                \
         }                                                                                          \
     } while (0)
@@ -55,8 +55,8 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
     do {                                                                                           \
         const char *unit_h_ = (haystack), *unit_n_ = (needle);                                     \
         if (!unit_h_ || !strstr(unit_h_, unit_n_)) {                                               \
-            unit_fail(__FILE__, __LINE__, "%s contains %s:\n#   got:  \"%s\"\n#   want: \"%s\"", \
-                      #haystack, #needle, unit_h_ ? unit_h_ : "(null)", unit_n_);                 \
+            unit_fail(__FILE__, __LINE__, "%s contains %s:\n#   got:  \"%s\"\n#   want: \"%s\"",   \
+                      #haystack, #needle, unit_h_ ? unit_h_ : "(null)", unit_n_);                  \
             return;                                                                                \
         }                                                                                          \
     } while (0)
