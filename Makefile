@@ -18,8 +18,10 @@ FUZZ_CC ?= clang
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wno-format-nonliteral
 STD := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
-ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) -MMD -MP -Irundown
+ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) -MMD -MP -Irundown -Idaemon
 LIBS := -ljansson
+# The unit tests also check our OSC encoder against liblo's.
+UNIT_LIBS := $(LIBS) -llo
 
 # Debian packages the build, the tests and the test peers need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
@@ -37,6 +39,9 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 DAEMON := $(BUILD)/showcallerd
 LIBRUNDOWN := $(BUILD)/librundown.a
+# Every daemon object but main: what the unit tests of the daemon's pure parts link.
+LIBDAEMON := $(BUILD)/libdaemon.a
+DAEMON_LIB_OBJ := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
 UNIT := $(BUILD)/unit_tests
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -54,11 +59,15 @@ $(LIBRUNDOWN): $(RUNDOWN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(LIBDAEMON): $(DAEMON_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(DAEMON): $(DAEMON_OBJ) $(LIBRUNDOWN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBRUNDOWN) $(LIBS)
 
-$(UNIT): $(UNIT_OBJ) $(LIBRUNDOWN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBRUNDOWN) $(LIBS)
+$(UNIT): $(UNIT_OBJ) $(LIBDAEMON) $(LIBRUNDOWN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBDAEMON) $(LIBRUNDOWN) $(UNIT_LIBS)
 
 # Installs the Debian packages that are missing; does nothing when all are there.
 deps:
