@@ -19,7 +19,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wformat=2 -Wvla -Wno-format-nonliteral
 STD := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) -MMD -MP -Irundown -Idaemon
-LIBS := -ljansson
+LIBS := -ljansson -lm -lpthread
 # The unit tests also check our OSC encoder against liblo's.
 UNIT_LIBS := $(LIBS) -llo
 
