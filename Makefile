@@ -19,9 +19,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wformat=2 -Wvla -Wno-format-nonliteral
 STD := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) -MMD -MP -Irundown -Idaemon
-LIBS := -ljansson -lm -lpthread
-# The unit tests also check our OSC encoder against liblo's.
-UNIT_LIBS := $(LIBS) -llo
+LIBS := -lwebsockets -luv -llo -ljansson -lm -lpthread
+# The unit tests link what the daemon links (liblo also checks our OSC encoder).
+UNIT_LIBS := $(LIBS)
 
 # Debian packages the build, the tests and the test peers need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \

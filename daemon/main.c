@@ -4,26 +4,36 @@
 #include <string.h>
 
 #include "check.h"
+#include "run.h"
 
-#define SC_VERSION "0.1.0"
+#define SC_VERSION "0.2.0"
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: showcallerd --check RUNDOWN [--config CONFIG] [--json]\n"
+    fprintf(to, "usage: showcallerd [options] RUNDOWN\n"
+                "       showcallerd --check RUNDOWN [--config CONFIG] [--json]\n"
                 "       showcallerd --help | --version\n"
                 "\n"
+                "  --config FILE     the config (targets, ports, tokens); defaults without it\n"
+                "  --http HOST:PORT  listen for the web pages, /ws and /api here\n"
+                "  --osc HOST:PORT   listen for OSC commands here\n"
+                "  --data-dir DIR    the as-run log and the control token live here\n"
+                "  --web DIR         the web client's files (default clients/web)\n"
+                "  --realtime        run the cue clock with SCHED_FIFO when permitted\n"
                 "  --check RUNDOWN   validate the rundown and print its planned timeline;\n"
                 "                    exit 0 when valid, 1 when not (errors on stderr)\n"
-                "  --config CONFIG   also validate the config and the cues' targets\n"
-                "  --json            print the plan (and findings) as JSON\n");
+                "  --json            with --check: print the plan and findings as JSON\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *check = NULL, *config = NULL;
+    const char *check = NULL;
     bool json = false;
+    sc_options_t o;
+    memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const char **value = NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -32,22 +42,44 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--json") == 0) {
             json = true;
-        } else if ((strcmp(a, "--check") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc) {
-            if (a[3] == 'h')
-                check = argv[++i];
-            else
-                config = argv[++i];
+        } else if (strcmp(a, "--realtime") == 0) {
+            o.realtime = true;
+        } else if (strcmp(a, "--check") == 0) {
+            value = &check;
+        } else if (strcmp(a, "--config") == 0) {
+            value = &o.config_path;
+        } else if (strcmp(a, "--http") == 0) {
+            value = &o.http_listen;
+        } else if (strcmp(a, "--osc") == 0) {
+            value = &o.osc_listen;
+        } else if (strcmp(a, "--data-dir") == 0) {
+            value = &o.data_dir;
+        } else if (strcmp(a, "--web") == 0) {
+            value = &o.web_root;
+        } else if (a[0] != '-' && !o.rundown_path) {
+            o.rundown_path = a;
+            continue;
         } else {
             fprintf(stderr, "showcallerd: %s: %s\n", a,
-                    a[0] == '-' ? "unknown option or missing value" : "unexpected argument");
+                    a[0] == '-' ? "unknown option" : "unexpected argument");
             usage(stderr);
             return 2;
         }
+        if (value) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "showcallerd: %s needs a value\n", a);
+                usage(stderr);
+                return 2;
+            }
+            *value = argv[++i];
+        }
     }
-    if (!check) {
-        fprintf(stderr, "showcallerd: the live engine is not built yet; use --check RUNDOWN\n");
+    if (check)
+        return sc_check_main(check, o.config_path, json);
+    if (!o.rundown_path) {
+        fprintf(stderr, "showcallerd: no rundown given\n");
         usage(stderr);
         return 2;
     }
-    return sc_check_main(check, config, json);
+    return sc_run(&o);
 }

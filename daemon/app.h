@@ -1,0 +1,85 @@
+/* The daemon's one application object: everything the loop owns, in one place. */
+#ifndef SC_APP_H
+#define SC_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "command.h"
+#include "cue_clock.h"
+#include "model.h"
+#include "output.h"
+#include "timebase.h"
+
+struct lws_context;
+struct lws_vhost;
+typedef struct sc_engine sc_engine_t;
+typedef struct sc_asrun sc_asrun_t;
+typedef struct sc_osc_in sc_osc_in_t;
+typedef struct sc_server sc_server_t;
+
+/* Start-up options from the command line, merged over the config file. */
+typedef struct {
+    const char *rundown_path;
+    const char *config_path; /* NULL: defaults only */
+    const char *http_listen; /* overrides http.listen */
+    const char *osc_listen;  /* overrides osc.listen */
+    const char *data_dir;    /* overrides data_dir */
+    const char *web_root;    /* the web client's files; default clients/web */
+    bool realtime;           /* SCHED_FIFO for the cue clock */
+} sc_options_t;
+
+struct sc_app {
+    uv_loop_t loop;
+    sc_options_t opts;
+    rd_config_t config; /* owned */
+    sc_timebase_t tb;
+    char *control_token; /* owned: configured or generated */
+    char *view_token;    /* owned, NULL when viewing is open */
+
+    sc_cue_clock_t *clock;
+    uv_async_t clock_async; /* the clock's reports wake the loop */
+    sc_engine_t *engine;
+    sc_asrun_t *asrun;
+    sc_osc_in_t *osc_in;
+    sc_server_t *server;
+    sc_output_t *outputs; /* one per config target, same index */
+    size_t noutputs;
+
+    uv_signal_t sigterm, sigint, sighup;
+    uv_timer_t heartbeat; /* state push at least once a second, clock-step check */
+    uv_timer_t push;      /* coalesces state pushes to one per loop iteration */
+    bool push_pending;
+
+    /* The stage message. */
+    char message[SC_TEXT_MAX + 1];
+    char message_color[16];
+    int64_t message_since_ms;
+    bool rehearsal;
+    int64_t last_go_mono; /* for go_guard; 0 = none yet */
+
+    bool shutting_down;
+    int exit_code;
+    uint64_t state_seq;
+};
+
+/* Something visible changed: push the state to every screen soon (once per
+ * loop iteration at most). */
+void sc_app_changed(sc_app_t *app);
+
+/* Runs a command from any door. `allowed` is false when the door refused the
+ * caller (bad token, address not allowed): the show is untouched, the
+ * refusal is logged. */
+void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *result);
+
+/* The current state as pushed to screens (a new JSON reference). */
+json_t *sc_app_state_json(sc_app_t *app);
+
+/* Re-reads the rundown file (and checks it against the config); a file with
+ * errors leaves the show untouched and the errors go to the log and to
+ * control clients. */
+void sc_app_reload(sc_app_t *app, sc_result_t *r);
+
+#endif

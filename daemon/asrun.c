@@ -1,0 +1,750 @@
+/* The as-run log: JSON lines appended through libuv's file requests, one write and one fsync per
+ * batch. */
+#include "asrun.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* A growable byte buffer. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} buf_t;
+
+typedef enum { OP_NONE = 0, OP_WRITE, OP_FSYNC, OP_CLOSE } op_t;
+
+/* Largest single write: uv_buf_t lengths are unsigned int. A bigger batch
+ * goes out as consecutive writes, still one at a time. */
+#define WRITE_MAX ((size_t)1 << 30)
+#define READ_CHUNK ((size_t)1 << 16)
+
+struct sc_asrun {
+    uv_loop_t *loop;
+    char *path;
+    uv_file fd;  /* -1 once closed */
+    uv_fs_t req; /* the one request in flight, if any */
+    op_t op;
+
+    /* Retries after a failed write; initialised only when first needed, so
+     * a healthy log holds no handle on the loop. */
+    uv_timer_t retry;
+    bool retry_init;
+    bool backoff;
+
+    bool closing;       /* sc_asrun_close was called */
+    bool close_started; /* uv_fs_close issued: nothing more is written */
+    void (*done)(void *ctx);
+    void *done_ctx;
+
+    void (*on_durable)(void *ctx, uint64_t seq);
+    void *durable_ctx;
+
+    /* The in-memory copy: a ring of serialized lines (no newline), oldest
+     * at head. ring_cap never exceeds max. */
+    char **lines;
+    size_t ring_cap, head, n, max;
+
+    buf_t queue;        /* lines appended since the current batch started */
+    buf_t batch;        /* the batch being written; batch_off bytes are done */
+    size_t batch_off;   /* after a failed write, the rest waits for a retry */
+    uint64_t batch_seq; /* the last seq in the batch */
+
+    uint64_t next_seq;
+    sc_asrun_stats_t st;
+};
+
+static void oom(void)
+{
+    fputs("showcaller: out of memory\n", stderr);
+    abort();
+}
+
+static void buf_add(buf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->p = rd_xrealloc(b->p, cap);
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void buf_str(buf_t *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+/* Hands the buffer's text to the caller (never NULL). */
+static char *buf_take(buf_t *b, size_t *len)
+{
+    if (!b->p)
+        buf_add(b, "", 0);
+    if (len)
+        *len = b->len;
+    return b->p;
+}
+
+/* ---- The in-memory ring ---- */
+
+static char *ring_at(const sc_asrun_t *a, size_t i)
+{
+    return a->lines[(a->head + i) % a->ring_cap];
+}
+
+/* Moves the ring into a new array of cap slots, oldest first. */
+static void ring_resize(sc_asrun_t *a, size_t cap)
+{
+    char **v = rd_xcalloc(cap, sizeof *v);
+    for (size_t i = 0; i < a->n; i++)
+        v[i] = ring_at(a, i);
+    free(a->lines);
+    a->lines = v;
+    a->ring_cap = cap;
+    a->head = 0;
+}
+
+/* Takes ownership of line. */
+static void ring_push(sc_asrun_t *a, char *line)
+{
+    if (a->n == a->ring_cap && a->ring_cap < a->max) {
+        size_t cap = a->ring_cap ? a->ring_cap * 2 : 64;
+        ring_resize(a, cap < a->max ? cap : a->max);
+    }
+    if (a->n < a->ring_cap) {
+        a->lines[(a->head + a->n) % a->ring_cap] = line;
+        a->n++;
+        return;
+    }
+    /* Full at the cap: the oldest leaves memory (it stays in the file). */
+    free(a->lines[a->head]);
+    a->lines[a->head] = line;
+    a->head = (a->head + 1) % a->ring_cap;
+    a->st.omitted++;
+}
+
+void sc_asrun_set_memory_max(sc_asrun_t *a, size_t max)
+{
+    if (max < 1)
+        max = 1;
+    while (a->n > max) {
+        free(a->lines[a->head]);
+        a->head = (a->head + 1) % a->ring_cap;
+        a->n--;
+        a->st.omitted++;
+    }
+    a->max = max;
+    size_t cap = a->n > 64 ? a->n : (max < 64 ? max : 64);
+    ring_resize(a, cap);
+}
+
+/* ---- Writing ---- */
+
+static void kick(sc_asrun_t *a);
+static void submit_write(sc_asrun_t *a);
+
+static void started(sc_asrun_t *a, op_t op)
+{
+    a->op = op;
+    a->st.in_flight++;
+    if (a->st.in_flight > a->st.max_in_flight)
+        a->st.max_in_flight = a->st.in_flight;
+}
+
+static void finished(sc_asrun_t *a)
+{
+    uv_fs_req_cleanup(&a->req);
+    a->op = OP_NONE;
+    a->st.in_flight--;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    sc_asrun_t *a = h->data;
+    a->retry_init = false;
+    if (a->done)
+        a->done(a->done_ctx);
+}
+
+/* The file is closed: release the timer, if any, then tell the owner. */
+static void finish(sc_asrun_t *a)
+{
+    if (a->retry_init) {
+        uv_timer_stop(&a->retry);
+        uv_close((uv_handle_t *)&a->retry, on_timer_closed);
+        return;
+    }
+    if (a->done)
+        a->done(a->done_ctx);
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    sc_asrun_t *a = t->data;
+    a->backoff = false;
+    if (a->close_started && a->fd < 0)
+        finish(a);
+    else
+        kick(a);
+}
+
+/* Runs on_retry from the loop after ms. */
+static void arm_timer(sc_asrun_t *a, uint64_t ms)
+{
+    if (!a->retry_init) {
+        uv_timer_init(a->loop, &a->retry);
+        a->retry.data = a;
+        a->retry_init = true;
+    }
+    uv_timer_start(&a->retry, on_retry, ms, 0);
+}
+
+static void on_close(uv_fs_t *req)
+{
+    sc_asrun_t *a = req->data;
+    int r = (int)req->result;
+    finished(a);
+    a->fd = -1;
+    if (r < 0)
+        a->st.last_error = r;
+    finish(a);
+}
+
+static void start_close(sc_asrun_t *a)
+{
+    a->close_started = true;
+    started(a, OP_CLOSE);
+    int r = uv_fs_close(a->loop, &a->req, a->fd, on_close);
+    if (r < 0) {
+        /* Not issued: done must still come from the loop, not from here. */
+        finished(a);
+        a->fd = -1;
+        a->st.last_error = r;
+        arm_timer(a, 0);
+    }
+}
+
+static void write_failed(sc_asrun_t *a, int err)
+{
+    a->st.write_errors++;
+    a->st.last_error = err;
+    if (a->closing) {
+        /* No retry at close: the records stay in memory, and a partial last
+         * line is dropped by the next open. */
+        a->batch_off = a->batch.len;
+        a->queue.len = 0;
+        kick(a);
+        return;
+    }
+    /* The rest of the batch waits and goes out first, so order holds. */
+    a->backoff = true;
+    arm_timer(a, SC_ASRUN_RETRY_MS);
+}
+
+static void on_fsync(uv_fs_t *req)
+{
+    sc_asrun_t *a = req->data;
+    int r = (int)req->result;
+    finished(a);
+    if (r < 0) {
+        /* Linux may drop the dirty pages after a failed fsync, so writing
+         * them again cannot be trusted either; the batch is not reported
+         * durable, and the error shows in the state. */
+        a->st.fsync_errors++;
+        a->st.last_error = r;
+    } else {
+        a->st.fsyncs++;
+        if (a->batch_seq > a->st.durable_seq) {
+            a->st.durable_seq = a->batch_seq;
+            if (a->on_durable)
+                a->on_durable(a->durable_ctx, a->st.durable_seq);
+        }
+    }
+    kick(a);
+}
+
+static void submit_fsync(sc_asrun_t *a)
+{
+    started(a, OP_FSYNC);
+    int r = uv_fs_fsync(a->loop, &a->req, a->fd, on_fsync);
+    if (r < 0) {
+        finished(a);
+        a->st.fsync_errors++;
+        a->st.last_error = r;
+    }
+}
+
+static void on_write(uv_fs_t *req)
+{
+    sc_asrun_t *a = req->data;
+    ssize_t r = req->result;
+    finished(a);
+    a->st.writes++;
+    if (r <= 0) {
+        /* A regular file never takes 0 bytes of a non-empty write; treat it
+         * as an error rather than spin. */
+        write_failed(a, r < 0 ? (int)r : UV_EIO);
+        return;
+    }
+    a->batch_off += (size_t)r;
+    if (a->batch_off < a->batch.len)
+        submit_write(a);
+    else
+        submit_fsync(a);
+}
+
+static void submit_write(sc_asrun_t *a)
+{
+    size_t n = a->batch.len - a->batch_off;
+    if (n > WRITE_MAX)
+        n = WRITE_MAX;
+    uv_buf_t b = uv_buf_init(a->batch.p + a->batch_off, (unsigned)n);
+    started(a, OP_WRITE);
+    int r = uv_fs_write(a->loop, &a->req, a->fd, &b, 1, -1, on_write);
+    if (r < 0) {
+        finished(a);
+        write_failed(a, r);
+    }
+}
+
+/* Takes everything queued (after what is left of a failed batch) as the
+ * next batch. */
+static void start_batch(sc_asrun_t *a)
+{
+    if (a->batch_off == a->batch.len) {
+        buf_t t = a->batch;
+        a->batch = a->queue;
+        a->queue = t;
+        a->queue.len = 0;
+    } else {
+        size_t rest = a->batch.len - a->batch_off;
+        memmove(a->batch.p, a->batch.p + a->batch_off, rest);
+        a->batch.len = rest;
+        buf_add(&a->batch, a->queue.p ? a->queue.p : "", a->queue.len);
+        a->queue.len = 0;
+    }
+    a->batch_off = 0;
+    a->batch_seq = a->next_seq - 1;
+    a->st.batches++;
+    submit_write(a);
+}
+
+/* Starts the next request if none is in flight. */
+static void kick(sc_asrun_t *a)
+{
+    if (a->op != OP_NONE || a->close_started || a->backoff)
+        return;
+    if (a->batch_off < a->batch.len || a->queue.len > 0)
+        start_batch(a);
+    else if (a->closing)
+        start_close(a);
+}
+
+/* ---- Appending ---- */
+
+uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record)
+{
+    if (!json_is_object(record)) {
+        json_decref(record);
+        record = json_pack("{s:s, s:n, s:b, s:s, s:s}", "kind", "daemon", "wall", "rehearsal", 0,
+                           "event", "invalid_record", "message",
+                           "a record that is not a JSON object was logged");
+    }
+    json_object_del(record, "seq");
+    char *body = json_dumps(record, JSON_COMPACT);
+    json_decref(record);
+    if (!body)
+        oom();
+    /* "seq" goes first, so even a torn line shows which record it was. */
+    uint64_t seq = a->next_seq++;
+    char *line = strcmp(body, "{}") == 0 ? rd_xasprintf("{\"seq\":%" PRIu64 "}", seq)
+                                         : rd_xasprintf("{\"seq\":%" PRIu64 ",%s", seq, body + 1);
+    free(body);
+    buf_str(&a->queue, line);
+    buf_add(&a->queue, "\n", 1);
+    ring_push(a, line);
+    a->st.last_seq = seq;
+    kick(a);
+    return seq;
+}
+
+/* ---- Opening ---- */
+
+/* The seq a line starts with ({"seq":N, or {"seq":N}), or 0. */
+static uint64_t seq_prefix(const char *s, size_t n)
+{
+    static const char pre[] = "{\"seq\":";
+    size_t k = sizeof pre - 1;
+    if (n <= k || memcmp(s, pre, k) != 0)
+        return 0;
+    uint64_t v = 0;
+    size_t i = k;
+    for (; i < n && s[i] >= '0' && s[i] <= '9' && i - k < 19; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    return i > k && i < n && (s[i] == ',' || s[i] == '}') ? v : 0;
+}
+
+/* Seqs stay unique in the file even past a line that is left out. */
+static void see_seq(sc_asrun_t *a, uint64_t seq)
+{
+    if (seq >= a->next_seq)
+        a->next_seq = seq + 1;
+}
+
+static void load_line(sc_asrun_t *a, const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    json_t *j = json_loadb(s, n, 0, NULL);
+    json_t *seq = json_object_get(j, "seq");
+    if (json_is_integer(seq) && json_integer_value(seq) > 0) {
+        uint64_t v = (uint64_t)json_integer_value(seq);
+        ring_push(a, rd_xstrndup(s, n));
+        a->st.loaded++;
+        see_seq(a, v);
+        if (v > a->st.durable_seq)
+            a->st.durable_seq = v;
+    } else {
+        a->st.bad_lines++;
+        see_seq(a, seq_prefix(s, n));
+    }
+    json_decref(j);
+}
+
+/* Reads the whole file into memory, line by line. */
+static int load(sc_asrun_t *a)
+{
+    char *chunk = rd_xcalloc(READ_CHUNK, 1);
+    buf_t carry = {0};
+    int64_t off = 0;
+    char last = '\n';
+    int r;
+    for (;;) {
+        uv_fs_t req;
+        uv_buf_t b = uv_buf_init(chunk, (unsigned)READ_CHUNK);
+        r = uv_fs_read(a->loop, &req, a->fd, &b, 1, off, NULL);
+        uv_fs_req_cleanup(&req);
+        if (r <= 0)
+            break;
+        off += r;
+        last = chunk[r - 1];
+        const char *p = chunk, *end = chunk + r, *nl;
+        while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+            if (carry.len) {
+                buf_add(&carry, p, (size_t)(nl - p));
+                load_line(a, carry.p, carry.len);
+                carry.len = 0;
+            } else {
+                load_line(a, p, (size_t)(nl - p));
+            }
+            p = nl + 1;
+        }
+        buf_add(&carry, p, (size_t)(end - p));
+    }
+    if (r == 0 && carry.len) {
+        /* A crash mid-write: the torn line stays in the file, out of memory. */
+        a->st.dropped_partial = 1;
+        see_seq(a, seq_prefix(carry.p, carry.len));
+    }
+    if (r == 0 && last != '\n')
+        buf_add(&a->queue, "\n", 1);
+    free(carry.p);
+    free(chunk);
+    return r;
+}
+
+/* mkdir -p: only the last component's error counts; open reports the rest. */
+static int make_dirs(uv_loop_t *loop, const char *dir)
+{
+    char *d = rd_xstrdup(dir);
+    uv_fs_t req;
+    for (char *p = strchr(d + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        uv_fs_mkdir(loop, &req, d, 0755, NULL);
+        uv_fs_req_cleanup(&req);
+        *p = '/';
+    }
+    int r = uv_fs_mkdir(loop, &req, d, 0755, NULL);
+    uv_fs_req_cleanup(&req);
+    free(d);
+    return r == UV_EEXIST ? 0 : r;
+}
+
+/* Makes a newly created file's name durable too. Best effort: some file
+ * systems refuse fsync on a directory. */
+static void sync_dir(uv_loop_t *loop, const char *dir)
+{
+    uv_fs_t req;
+    int fd = uv_fs_open(loop, &req, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, NULL);
+    uv_fs_req_cleanup(&req);
+    if (fd < 0)
+        return;
+    uv_fs_fsync(loop, &req, fd, NULL);
+    uv_fs_req_cleanup(&req);
+    uv_fs_close(loop, &req, fd, NULL);
+    uv_fs_req_cleanup(&req);
+}
+
+sc_asrun_t *sc_asrun_open(uv_loop_t *loop, const char *dir, const char *name, int *err)
+{
+    if (!dir || !*dir)
+        dir = ".";
+    int r = make_dirs(loop, dir);
+    if (r < 0) {
+        *err = r;
+        return NULL;
+    }
+    sc_asrun_t *a = rd_xcalloc(1, sizeof *a);
+    a->loop = loop;
+    a->path = rd_xasprintf("%s/%s", dir, name);
+    a->req.data = a;
+    a->max = SC_ASRUN_MEMORY_MAX;
+    a->next_seq = 1;
+    uv_fs_t req;
+    r = uv_fs_open(loop, &req, a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644, NULL);
+    uv_fs_req_cleanup(&req);
+    a->fd = r;
+    if (r >= 0)
+        r = load(a);
+    if (r < 0) {
+        *err = r;
+        sc_asrun_free(a);
+        return NULL;
+    }
+    sync_dir(loop, dir);
+    a->st.last_seq = a->next_seq - 1;
+    return a;
+}
+
+/* ---- Closing ---- */
+
+void sc_asrun_close(sc_asrun_t *a, void (*done)(void *ctx), void *ctx)
+{
+    if (a->closing)
+        return;
+    a->closing = true;
+    a->done = done;
+    a->done_ctx = ctx;
+    if (a->backoff) {
+        /* One last try, now, instead of waiting for the timer. */
+        uv_timer_stop(&a->retry);
+        a->backoff = false;
+    }
+    kick(a);
+}
+
+void sc_asrun_free(sc_asrun_t *a)
+{
+    if (!a)
+        return;
+    if (a->op != OP_NONE || a->retry_init) {
+        /* Freeing memory libuv still points to would corrupt the loop. */
+        fputs("showcaller: sc_asrun_free before close completed\n", stderr);
+        abort();
+    }
+    if (a->fd >= 0) {
+        uv_fs_t req;
+        uv_fs_close(a->loop, &req, a->fd, NULL);
+        uv_fs_req_cleanup(&req);
+    }
+    for (size_t i = 0; i < a->n; i++)
+        free(ring_at(a, i));
+    free(a->lines);
+    free(a->queue.p);
+    free(a->batch.p);
+    free(a->path);
+    free(a);
+}
+
+/* ---- Reading back ---- */
+
+uint64_t sc_asrun_durable_seq(const sc_asrun_t *a)
+{
+    return a->st.durable_seq;
+}
+
+void sc_asrun_on_durable(sc_asrun_t *a, void (*cb)(void *ctx, uint64_t seq), void *ctx)
+{
+    a->on_durable = cb;
+    a->durable_ctx = cb ? ctx : NULL;
+}
+
+int sc_asrun_last_error(const sc_asrun_t *a)
+{
+    return a->st.last_error;
+}
+
+void sc_asrun_stats(const sc_asrun_t *a, sc_asrun_stats_t *out)
+{
+    *out = a->st;
+    out->in_memory = a->n;
+    out->queued_bytes = a->queue.len;
+}
+
+/* The note that opens the exports when older records are only in the file;
+ * NULL when there are none. */
+static json_t *omitted_note(const sc_asrun_t *a)
+{
+    if (!a->st.omitted)
+        return NULL;
+    char *msg =
+        rd_xasprintf("%" PRIu64 " earlier records are only in the file %s", a->st.omitted, a->path);
+    json_t *j = json_pack("{s:i, s:s, s:n, s:b, s:s, s:s}", "seq", 0, "kind", "daemon", "wall",
+                          "rehearsal", 0, "event", "omitted", "message", msg);
+    free(msg);
+    if (!j)
+        oom();
+    return j;
+}
+
+char *sc_asrun_json_text(const sc_asrun_t *a, size_t *len)
+{
+    buf_t b = {0};
+    json_t *note = omitted_note(a);
+    if (!note && a->n == 0) {
+        buf_str(&b, "[]\n");
+        return buf_take(&b, len);
+    }
+    buf_str(&b, "[\n");
+    if (note) {
+        char *s = json_dumps(note, JSON_COMPACT);
+        if (!s)
+            oom();
+        buf_str(&b, s);
+        buf_str(&b, a->n ? ",\n" : "\n");
+        free(s);
+        json_decref(note);
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        buf_str(&b, ring_at(a, i));
+        buf_str(&b, i + 1 < a->n ? ",\n" : "\n");
+    }
+    buf_str(&b, "]\n");
+    return buf_take(&b, len);
+}
+
+char *sc_asrun_csv_text(const sc_asrun_t *a, size_t *len)
+{
+    buf_t b = {0};
+    buf_str(&b, SC_ASRUN_CSV_HEADER);
+    json_t *note = omitted_note(a);
+    if (note) {
+        char *row = sc_asrun_csv_row(note);
+        buf_str(&b, row);
+        free(row);
+        json_decref(note);
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        json_t *j = json_loads(ring_at(a, i), 0, NULL);
+        if (!j)
+            continue; /* every line in memory was parsed once; only OOM fails */
+        char *row = sc_asrun_csv_row(j);
+        buf_str(&b, row);
+        free(row);
+        json_decref(j);
+    }
+    return buf_take(&b, len);
+}
+
+/* ---- CSV ---- */
+
+static const char *const csv_columns[] = {
+    "seq",     "wall",   "kind",      "item", "cue",         "target",    "cause",
+    "planned", "actual", "scheduled", "sent", "lateness_us", "outcome",   "cmd",
+    "args",    "door",   "source",    "ok",   "error",       "rehearsal", "message",
+};
+
+/* Adds one field, quoted when it holds a comma, quote, CR or LF. */
+static void csv_field(buf_t *b, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (!quote) {
+        buf_add(b, s, n);
+        return;
+    }
+    buf_add(b, "\"", 1);
+    const char *p = s, *end = s + n, *q;
+    while ((q = memchr(p, '"', (size_t)(end - p)))) {
+        buf_add(b, p, (size_t)(q - p) + 1);
+        buf_add(b, "\"", 1);
+        p = q + 1;
+    }
+    buf_add(b, p, (size_t)(end - p));
+    buf_add(b, "\"", 1);
+}
+
+static void csv_json(buf_t *b, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!s)
+        oom();
+    csv_field(b, s, strlen(s));
+    free(s);
+}
+
+static void csv_value(buf_t *b, const char *column, const json_t *v)
+{
+    char num[32];
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        csv_field(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        buf_str(b, num);
+        break;
+    case JSON_REAL:
+        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        buf_str(b, num);
+        break;
+    case JSON_TRUE:
+        buf_str(b, "true");
+        break;
+    case JSON_FALSE:
+        buf_str(b, "false");
+        break;
+    case JSON_OBJECT: {
+        const char *code = json_string_value(json_object_get(v, "code"));
+        const char *msg = json_string_value(json_object_get(v, "message"));
+        if (strcmp(column, "error") == 0 && code) {
+            char *s = rd_xasprintf("%s: %s", code, msg ? msg : "");
+            csv_field(b, s, strlen(s));
+            free(s);
+        } else {
+            csv_json(b, v);
+        }
+        break;
+    }
+    case JSON_ARRAY:
+        csv_json(b, v);
+        break;
+    case JSON_NULL:
+        break;
+    }
+}
+
+char *sc_asrun_csv_row(const json_t *record)
+{
+    buf_t b = {0};
+    size_t ncol = sizeof csv_columns / sizeof csv_columns[0];
+    for (size_t i = 0; i < ncol; i++) {
+        if (i)
+            buf_add(&b, ",", 1);
+        const json_t *v = json_is_object(record) ? json_object_get(record, csv_columns[i]) : NULL;
+        if (v)
+            csv_value(&b, csv_columns[i], v);
+    }
+    buf_add(&b, "\r\n", 2);
+    return buf_take(&b, NULL);
+}

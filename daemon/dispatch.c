@@ -1,0 +1,136 @@
+/* The dispatcher: every command from every door runs here, is checked, logged, and changes the
+ * show. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "asrun.h"
+#include "engine.h"
+#include "load.h"
+#include "log.h"
+#include "osc_in.h"
+#include "parse.h"
+#include "server.h"
+
+static void log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_t *r)
+{
+    if (!app->asrun)
+        return;
+    char wall[40];
+    sc_iso8601(sc_wall_ns(), wall, sizeof wall);
+    json_t *rec = json_object();
+    json_object_set_new(rec, "kind", json_string("command"));
+    json_object_set_new(rec, "wall", json_string(wall));
+    json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
+    json_object_set_new(rec, "cmd", json_string(sc_command_name(cmd->id)));
+    json_object_set_new(rec, "args", sc_command_args_json(cmd));
+    json_object_set_new(rec, "door", json_string(sc_door_name(cmd->door)));
+    json_object_set_new(rec, "source", json_string(cmd->source));
+    json_object_set_new(rec, "ok", json_boolean(r->ok));
+    if (r->ok) {
+        json_object_set_new(rec, "error", json_null());
+    } else {
+        json_t *e = json_object();
+        json_object_set_new(e, "code", json_string(r->code));
+        json_object_set_new(e, "message", json_string(r->message));
+        json_object_set_new(rec, "error", e);
+    }
+    sc_asrun_append(app->asrun, rec);
+}
+
+void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *r)
+{
+    sc_result_ok(r);
+    if (!allowed) {
+        if (cmd->door == SC_DOOR_OSC)
+            sc_result_error(r, "unauthorized", "OSC control is accepted only from osc.allow");
+        else
+            sc_result_error(r, "unauthorized", "control needs the control token");
+        log_command(app, cmd, r);
+        sc_warn("refused %s from %s %s: %s", sc_command_name(cmd->id), sc_door_name(cmd->door),
+                cmd->source, r->message);
+        return;
+    }
+    switch (cmd->id) {
+    case SC_CMD_GO: {
+        /* The double-tap that ruins shows: a second GO too soon is refused. */
+        int64_t now = sc_mono_ns();
+        int64_t since = now - app->last_go_mono;
+        if (app->last_go_mono && since < app->config.go_guard_ns) {
+            sc_result_error(r, "go_guard",
+                            "GO refused: %.3f s after the previous GO (go_guard is %.3f s)",
+                            (double)since / 1e9, (double)app->config.go_guard_ns / 1e9);
+            break;
+        }
+        sc_engine_command(app->engine, cmd, r);
+        if (r->ok)
+            app->last_go_mono = now;
+        break;
+    }
+    case SC_CMD_MESSAGE:
+        snprintf(app->message, sizeof app->message, "%s", cmd->text);
+        snprintf(app->message_color, sizeof app->message_color, "%s", cmd->color);
+        app->message_since_ms = sc_wall_ns() / 1000000;
+        break;
+    case SC_CMD_CLEAR_MESSAGE:
+        app->message[0] = '\0';
+        app->message_color[0] = '\0';
+        break;
+    case SC_CMD_REHEARSAL:
+        app->rehearsal = cmd->on;
+        sc_engine_command(app->engine, cmd, r);
+        break;
+    case SC_CMD_RELOAD:
+        sc_app_reload(app, r);
+        break;
+    default:
+        sc_engine_command(app->engine, cmd, r);
+        break;
+    }
+    log_command(app, cmd, r);
+    if (!r->ok)
+        sc_info("%s from %s %s: %s (%s)", sc_command_name(cmd->id), sc_door_name(cmd->door),
+                cmd->source, r->message, r->code);
+    sc_app_changed(app);
+}
+
+void sc_app_reload(sc_app_t *app, sc_result_t *r)
+{
+    rd_diags_t d = {0};
+    rd_rundown_t next;
+    bool ok = sc_load_rundown(app->opts.rundown_path, &next, &d);
+    d.file = app->opts.rundown_path;
+    ok = rd_rundown_link(&next, &app->config, &d) && ok;
+    if (!ok) {
+        /* The running show stays; the producer sees every error. */
+        json_t *errors = json_array();
+        for (size_t i = 0; i < d.count; i++) {
+            char *line = rd_diag_format(&d.items[i]);
+            if (d.items[i].severity == RD_ERROR) {
+                sc_error("reload: %s", line);
+                json_array_append_new(errors, json_string(line));
+            }
+            free(line);
+        }
+        sc_result_error(r, "reload_failed", "%s has %zu error%s; the show continues unchanged",
+                        app->opts.rundown_path, d.errors, d.errors == 1 ? "" : "s");
+        json_t *note = json_object();
+        json_object_set_new(note, "type", json_string("reload_failed"));
+        json_object_set_new(note, "errors", errors);
+        char *text = json_dumps(note, JSON_COMPACT);
+        if (app->server && text)
+            sc_server_notify_control(app->server, text, strlen(text));
+        free(text);
+        json_decref(note);
+        rd_rundown_free(&next);
+        rd_diags_free(&d);
+        return;
+    }
+    rd_diags_free(&d);
+    if (!sc_engine_replace(app->engine, &next, r)) {
+        rd_rundown_free(&next);
+        return;
+    }
+    sc_info("reloaded %s", app->opts.rundown_path);
+}

@@ -1,0 +1,52 @@
+/* The engine: the show state machine wired to the cue clock, the outputs and the as-run log. */
+#ifndef SC_ENGINE_H
+#define SC_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "command.h"
+#include "model.h"
+#include "show.h"
+
+/* Creates the engine for a linked rundown, taking ownership of it. Its cue
+ * packets are encoded here, once, before show time. */
+sc_engine_t *sc_engine_new(sc_app_t *app, rd_rundown_t *rundown);
+
+/* Stops the engine's timer (closing it); the clock must be stopped and its
+ * reports drained (sc_engine_on_reports) before sc_engine_free. */
+void sc_engine_close(sc_engine_t *e);
+void sc_engine_free(sc_engine_t *e);
+
+/* Runs a show command (go, back, goto, skip, hold, resume, add, fire, panic,
+ * rehearsal). */
+void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r);
+
+/* Swaps in a new linked rundown (reload), taking ownership of it. The
+ * running item is kept by id with its actual start, added and held time;
+ * cues already fired in its run are not fired again. A rundown that no longer
+ * has the running item is refused (r gets the error; the caller frees it). */
+bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r);
+
+/* Drains the cue clock's reports: logs every cue, feeds the show. */
+void sc_engine_on_reports(sc_engine_t *e);
+
+/* A queued send (websocket) finished. */
+void sc_engine_output_done(sc_engine_t *e, int output, uint64_t key, int err, int64_t sent_mono);
+
+const rd_rundown_t *sc_engine_rundown(const sc_engine_t *e);
+const rd_show_t *sc_engine_show(const sc_engine_t *e);
+
+/* Adds the show's part of the state ("show", "current", "next", "items",
+ * "cues") to obj, times as wall-clock milliseconds. */
+void sc_engine_state(sc_engine_t *e, json_t *obj);
+
+/* The rundown as JSON for GET /api/rundown (plan included). */
+json_t *sc_engine_rundown_json(sc_engine_t *e);
+
+/* How many cues are armed on the clock (for shutdown and tests). */
+size_t sc_engine_armed(const sc_engine_t *e);
+
+#endif

@@ -1,0 +1,187 @@
+/* OSC over TCP: a stream per target, framed by length prefix or SLIP, reconnected with backoff. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "app.h"
+#include "output.h"
+#include "xalloc.h"
+
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 2000
+
+typedef struct {
+    sc_output_t *o;
+    uv_tcp_t tcp;
+    uv_connect_t connect;
+    uv_timer_t retry;
+    struct sockaddr_storage addr;
+    bool tcp_open;  /* tcp handle initialised and not yet closed */
+    bool releasing; /* waiting for the clock to let go of the fd */
+    bool closing;
+    int handles_open; /* our uv handles not yet closed */
+    uint64_t backoff_ms;
+    char rx[512]; /* what the device sends is read and dropped */
+} tcp_t;
+
+static void try_connect(tcp_t *t);
+
+static void retry_cb(uv_timer_t *h)
+{
+    try_connect(h->data);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    tcp_t *t = h->data;
+    if (h == (uv_handle_t *)&t->tcp)
+        t->tcp_open = false;
+    if (--t->handles_open == 0 && t->closing) {
+        t->o->closed = true;
+        t->o->impl = NULL;
+        free(t);
+        return;
+    }
+    if (h == (uv_handle_t *)&t->tcp && !t->closing) {
+        uv_timer_start(&t->retry, retry_cb, t->backoff_ms, 0);
+        t->backoff_ms = t->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : t->backoff_ms * 2;
+    }
+}
+
+static void close_tcp(tcp_t *t)
+{
+    if (t->tcp_open && !uv_is_closing((uv_handle_t *)&t->tcp))
+        uv_close((uv_handle_t *)&t->tcp, on_handle_closed);
+}
+
+/* The connection is gone: take the fd away from the clock first, then close. */
+static void lost(tcp_t *t, const char *why)
+{
+    if (t->releasing)
+        return;
+    sc_output_set_state(t->o, SC_OUT_DOWN, why);
+    if (t->o->fd >= 0) {
+        t->releasing = true;
+        t->o->fd = -1;
+        sc_clock_set_socket(t->o->app->clock, t->o->index, -1);
+        return; /* socket_released closes it */
+    }
+    close_tcp(t);
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    tcp_t *t = h->data;
+    *buf = uv_buf_init(t->rx, sizeof t->rx);
+}
+
+static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    (void)buf;
+    tcp_t *t = s->data;
+    if (n < 0)
+        lost(t, n == UV_EOF ? "closed by the device" : uv_strerror((int)n));
+}
+
+static void connect_cb(uv_connect_t *req, int status)
+{
+    tcp_t *t = req->data;
+    if (t->closing)
+        return;
+    if (status < 0) {
+        sc_output_set_state(t->o, SC_OUT_DOWN, uv_strerror(status));
+        close_tcp(t);
+        return;
+    }
+    uv_os_fd_t fd;
+    uv_fileno((uv_handle_t *)&t->tcp, &fd);
+    uv_tcp_nodelay(&t->tcp, 1);
+    t->backoff_ms = BACKOFF_MIN_MS;
+    t->o->fd = fd;
+    sc_clock_set_socket(t->o->app->clock, t->o->index, fd);
+    uv_read_start((uv_stream_t *)&t->tcp, alloc_cb, read_cb);
+    sc_output_set_state(t->o, SC_OUT_CONNECTED, NULL);
+}
+
+static void try_connect(tcp_t *t)
+{
+    if (t->closing || t->tcp_open)
+        return;
+    uv_tcp_init(&t->o->app->loop, &t->tcp);
+    t->tcp.data = t;
+    t->tcp_open = true;
+    t->handles_open++;
+    t->connect.data = t;
+    sc_output_set_state(t->o, SC_OUT_CONNECTING, NULL);
+    int rc = uv_tcp_connect(&t->connect, &t->tcp, (struct sockaddr *)&t->addr, connect_cb);
+    if (rc < 0) {
+        sc_output_set_state(t->o, SC_OUT_DOWN, uv_strerror(rc));
+        close_tcp(t);
+    }
+}
+
+static int tcp_open(sc_output_t *o)
+{
+    tcp_t *t = rd_xcalloc(1, sizeof *t);
+    t->o = o;
+    o->impl = t;
+    t->backoff_ms = BACKOFF_MIN_MS;
+    unsigned int len;
+    if (sc__connect_socket(o->target->host, o->target->port, SOCK_STREAM, &t->addr, &len) < 0) {
+        int e = errno;
+        sc_output_set_state(o, SC_OUT_DOWN, "cannot resolve the host");
+        free(t);
+        o->impl = NULL;
+        o->closed = true;
+        return e;
+    }
+    uv_timer_init(&o->app->loop, &t->retry);
+    t->retry.data = t;
+    t->handles_open = 1;
+    try_connect(t);
+    return 0;
+}
+
+static int tcp_send(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t len,
+                    int64_t *sent_mono)
+{
+    (void)key;
+    tcp_t *t = o->impl;
+    if (!t || o->fd < 0)
+        return ENOTCONN;
+    *sent_mono = sc_mono_ns();
+    int err = sc_clock_send_now(o->fd, bytes, len);
+    if (err)
+        lost(t, strerror(err)); /* a partial frame would corrupt the stream */
+    return err;
+}
+
+static void tcp_socket_released(sc_output_t *o, int fd)
+{
+    (void)fd;
+    tcp_t *t = o->impl;
+    if (!t || !t->releasing)
+        return;
+    t->releasing = false;
+    close_tcp(t);
+}
+
+static void tcp_close(sc_output_t *o)
+{
+    tcp_t *t = o->impl;
+    if (!t) {
+        o->closed = true;
+        return;
+    }
+    t->closing = true;
+    o->fd = -1;
+    uv_timer_stop(&t->retry);
+    uv_close((uv_handle_t *)&t->retry, on_handle_closed);
+    close_tcp(t);
+}
+
+const sc_output_ops_t sc_out_osc_tcp = {"osc.tcp", true,      tcp_open,
+                                        tcp_send,  tcp_close, tcp_socket_released};

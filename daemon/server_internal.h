@@ -1,0 +1,102 @@
+/* Internals shared by the web server's files: server.c, ws_api.c and http_api.c. */
+#ifndef SC_SERVER_INTERNAL_H
+#define SC_SERVER_INTERNAL_H
+
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "server.h"
+
+/* Limits on what one client may make us hold. */
+#define SC_WS_MAX_MESSAGE (64 * 1024) /* a bigger message closes the socket (1009) */
+#define SC_WS_MAX_QUEUED 64           /* replies waiting for a client; more drops it */
+#define SC_WS_MAX_LAG 64              /* state frames a client may fall behind */
+#define SC_HTTP_MAX_BODY (16 * 1024)
+
+/* A message waiting for one client (replies, pongs, notices). */
+typedef struct sc__out_msg {
+    struct sc__out_msg *next;
+    size_t len;
+    unsigned char buf[]; /* LWS_PRE + len */
+} sc__out_msg_t;
+
+typedef struct {
+    lws_dll2_t list; /* in sc_server_t.sessions */
+    struct lws *wsi;
+    bool view_ok;
+    bool control_ok;
+    bool killing;
+    bool established;
+    char source[64];
+    uint64_t sent_seq; /* the last state frame written */
+    sc__out_msg_t *out_head, *out_tail;
+    size_t out_count;
+    unsigned char *rx; /* reassembly of one message */
+    size_t rx_len;
+    bool rx_too_big;
+} sc__session_t;
+
+/* One HTTP API request (lws frees it when the transaction completes). */
+typedef struct {
+    char cmd[32];
+    bool authorized;
+    bool refused_early; /* replied before the body; the rest is discarded */
+    char *body;
+    size_t body_len;
+} sc__http_req_t;
+
+struct sc_server {
+    sc_app_t *app;
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    struct lws_protocols protocols[4];
+    struct lws_http_mount mount_www, mount_api, mount_stage, mount_producer;
+    lws_retry_bo_t retry;
+    char web_root[1024];
+    lws_dll2_owner_t sessions;
+    /* The current state frame, serialized once and written to every client. */
+    unsigned char *frame; /* LWS_PRE + frame_len */
+    size_t frame_len;
+    uint64_t frame_seq;
+    bool shutting_down;
+    bool destroyed_once;
+    uv_timer_t grace;
+    bool grace_open;
+    void (*done)(void *ctx);
+    void *done_ctx;
+};
+
+int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len);
+int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                      size_t len);
+
+/* "IP:port" of the peer. */
+void sc__peer(struct lws *wsi, char *buf, size_t len);
+
+/* Constant-time comparison of a presented token with the expected one. */
+bool sc__token_equal(const char *presented, const char *expected);
+
+/* Queues a message for one session and asks for a writable callback.
+ * Returns false (and drops the client) when its queue is full. */
+bool sc__session_send(sc_server_t *s, sc__session_t *ss, const char *json, size_t len);
+
+/* Starts closing a session at once (a client that does not read). */
+void sc__session_kill(sc_server_t *s, sc__session_t *ss, const char *why);
+
+/* Writes a complete HTTP response with a body and completes the transaction;
+ * returns what the callback must return. */
+int sc__http_reply(struct lws *wsi, unsigned int status, const char *content_type, const char *body,
+                   size_t len);
+
+/* During shutdown: the last websocket has closed, finish without waiting. */
+void sc__server_sessions_gone(sc_server_t *s);
+
+/* The server of a wsi. */
+sc_server_t *sc__server_of(struct lws *wsi);
+
+#endif

@@ -1,0 +1,229 @@
+/* The websocket door, /ws: commands with replies, auth, clock-sync pings, and the state every
+ * screen sees. */
+#include "server_internal.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+static void send_json(sc_server_t *s, sc__session_t *ss, json_t *o)
+{
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (text) {
+        sc__session_send(s, ss, text, strlen(text));
+        free(text);
+    }
+}
+
+static json_t *error_obj(const char *code, const char *message)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_string(code));
+    json_object_set_new(e, "message", json_string(message));
+    return e;
+}
+
+static void reply(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result_t *r)
+{
+    json_t *o = json_object();
+    json_object_set(o, "reply", id ? id : json_null());
+    json_object_set_new(o, "ok", json_boolean(r->ok));
+    if (!r->ok)
+        json_object_set_new(o, "error", error_obj(r->code, r->message));
+    send_json(s, ss, o);
+}
+
+/* Which role a token grants: control, view, or none. */
+static void apply_token(sc_server_t *s, sc__session_t *ss, const char *token)
+{
+    if (sc__token_equal(token, s->app->control_token)) {
+        ss->control_ok = ss->view_ok = true;
+    } else if (s->app->view_token && sc__token_equal(token, s->app->view_token)) {
+        ss->view_ok = true;
+    }
+}
+
+static json_t *hello(sc_server_t *s, sc__session_t *ss)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string("hello"));
+    json_object_set_new(o, "role",
+                        json_string(ss->control_ok ? "control"
+                                    : ss->view_ok  ? "view"
+                                                   : "none"));
+    json_object_set_new(o, "view_token_required", json_boolean(s->app->view_token != NULL));
+    json_object_set_new(o, "server_time", json_real((double)sc_wall_ns() / 1e6));
+    return o;
+}
+
+static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, size_t len)
+{
+    json_error_t jerr;
+    json_t *msg = json_loadb(text, len, 0, &jerr);
+    sc_result_t r;
+    if (!msg || !json_is_object(msg)) {
+        sc_result_error(&r, "bad_json", "not a JSON object: %s", msg ? "wrong type" : jerr.text);
+        reply(s, ss, NULL, &r);
+        json_decref(msg);
+        return;
+    }
+    json_t *id = json_object_get(msg, "id");
+    const char *cmd = json_string_value(json_object_get(msg, "cmd"));
+    if (!cmd) {
+        sc_result_error(&r, "bad_json", "a message needs \"cmd\" (a string)");
+        reply(s, ss, id, &r);
+    } else if (strcmp(cmd, "ping") == 0) {
+        /* Clock sync: the page keeps the reply with the lowest round trip. */
+        json_t *o = json_object();
+        json_object_set_new(o, "type", json_string("pong"));
+        json_t *t = json_object_get(msg, "t");
+        json_object_set(o, "t", t ? t : json_null());
+        json_object_set_new(o, "server_time", json_real((double)sc_wall_ns() / 1e6));
+        send_json(s, ss, o);
+    } else if (strcmp(cmd, "auth") == 0) {
+        bool was_view = ss->view_ok;
+        apply_token(s, ss, json_string_value(json_object_get(msg, "token")));
+        if (!ss->view_ok && !ss->control_ok)
+            sc_result_error(&r, "unauthorized", "that token is not valid here");
+        else
+            sc_result_ok(&r);
+        reply(s, ss, id, &r);
+        send_json(s, ss, hello(s, ss));
+        if (ss->view_ok && !was_view)
+            lws_callback_on_writable(ss->wsi); /* the state, at once */
+    } else {
+        sc_command_t c;
+        memset(&c, 0, sizeof c);
+        c.door = SC_DOOR_WS;
+        snprintf(c.source, sizeof c.source, "%s", ss->source);
+        if (sc_command_from_json(cmd, msg, &c, &r))
+            sc_app_dispatch(s->app, &c, ss->control_ok, &r);
+        reply(s, ss, id, &r);
+    }
+    json_decref(msg);
+}
+
+int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    sc__session_t *ss = user;
+    sc_server_t *s = sc__server_of(wsi);
+    char uri[128], token[160];
+
+    switch (reason) {
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        /* Upgrades skip the mounts: only /ws is a websocket. */
+        if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0) {
+            static const char body[] =
+                "{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"the websocket is "
+                "at /ws\"}}";
+            sc__http_reply(wsi, 404, "application/json", body, sizeof body - 1);
+            return 1;
+        }
+        if (s->shutting_down)
+            return -1;
+        return 0;
+
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        /* Headers go away after ESTABLISHED: read the token and peer now. */
+        const char *t = lws_get_urlarg_by_name(wsi, "token=", token, sizeof token);
+        if (t)
+            apply_token(s, ss, t);
+        if (!s->app->view_token)
+            ss->view_ok = true;
+        sc__peer(wsi, ss->source, sizeof ss->source);
+        return 0;
+    }
+
+    case LWS_CALLBACK_ESTABLISHED:
+        ss->wsi = wsi;
+        ss->established = true;
+        ss->sent_seq = 0;
+        lws_dll2_add_tail(&ss->list, &s->sessions);
+        send_json(s, ss, hello(s, ss));
+        sc_app_changed(s->app);
+        return 0;
+
+    case LWS_CALLBACK_RECEIVE:
+        if (ss->killing)
+            return 0;
+        if (lws_is_first_fragment(wsi)) {
+            ss->rx_len = 0;
+            ss->rx_too_big = false;
+        }
+        if (ss->rx_len + len + lws_remaining_packet_payload(wsi) > SC_WS_MAX_MESSAGE) {
+            static const char why[] = "message too large";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
+                             sizeof why - 1);
+            return -1;
+        }
+        if (lws_frame_is_binary(wsi)) {
+            static const char why[] = "text frames only";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)why,
+                             sizeof why - 1);
+            return -1;
+        }
+        if (!ss->rx)
+            ss->rx = rd_xcalloc(SC_WS_MAX_MESSAGE + 1, 1);
+        memcpy(ss->rx + ss->rx_len, in, len);
+        ss->rx_len += len;
+        if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+            handle_message(s, ss, (const char *)ss->rx, ss->rx_len);
+            ss->rx_len = 0;
+        }
+        return 0;
+
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (ss->killing || s->shutting_down)
+            return 0;
+        /* One write per callback: replies first, then the newest state. */
+        if (ss->out_head) {
+            sc__out_msg_t *m = ss->out_head;
+            ss->out_head = m->next;
+            if (!ss->out_head)
+                ss->out_tail = NULL;
+            ss->out_count--;
+            int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+            free(m);
+            if (n < 0)
+                return -1;
+        } else if (ss->view_ok && s->frame && ss->sent_seq != s->frame_seq) {
+            /* The same buffer for every client: lws writes the frame header
+             * into the LWS_PRE room and never changes the payload. */
+            if (lws_write(wsi, s->frame + LWS_PRE, s->frame_len, LWS_WRITE_TEXT) < 0)
+                return -1;
+            ss->sent_seq = s->frame_seq;
+        }
+        if (ss->out_head || (ss->view_ok && s->frame && ss->sent_seq != s->frame_seq))
+            lws_callback_on_writable(wsi);
+        return 0;
+
+    case LWS_CALLBACK_CLOSED:
+        /* Also called after a refused filter, when ESTABLISHED never came. */
+        if (ss->established)
+            lws_dll2_remove(&ss->list);
+        while (ss->out_head) {
+            sc__out_msg_t *m = ss->out_head;
+            ss->out_head = m->next;
+            free(m);
+        }
+        ss->out_tail = NULL;
+        free(ss->rx);
+        ss->rx = NULL;
+        if (ss->established && !s->shutting_down)
+            sc_app_changed(s->app);
+        ss->established = false;
+        if (s->shutting_down && s->sessions.count == 0)
+            sc__server_sessions_gone(s);
+        return 0;
+
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}

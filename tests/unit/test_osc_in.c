@@ -1,0 +1,546 @@
+/* Tests for daemon/osc_in.c: a real loop, the door on 127.0.0.1, liblo as the peer. */
+#include <arpa/inet.h>
+#include <lo/lo.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "osc_in.h"
+#include "unit.h"
+
+/* The owner's side: records what reaches it and answers as told. */
+typedef struct {
+    int calls;
+    sc_command_t last;
+    bool allowed;
+    const char *code; /* NULL: ok when allowed, "unauthorized" when not */
+} stub_t;
+
+/* The last message the peer received, by kind. */
+typedef struct {
+    int count;
+    char types[16];
+    char s[5][320];
+    int32_t i;
+    float f;
+} got_t;
+
+typedef struct {
+    uv_loop_t loop;
+    sc_osc_in_t *door;
+    stub_t stub;
+    lo_server peer; /* the sender; also receives the replies */
+    int peer_port;
+    lo_address door_addr;
+    got_t reply, running, other;
+    bool closed;
+} fix_t;
+
+static void stub_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_result_t *r)
+{
+    stub_t *s = ctx;
+    s->calls++;
+    s->last = *cmd;
+    s->allowed = allowed;
+    if (s->code)
+        sc_result_error(r, s->code, "stub says %s", s->code);
+    else if (allowed)
+        sc_result_ok(r);
+    else
+        sc_result_error(r, "unauthorized", "refused by the stub");
+}
+
+static int peer_handler(const char *path, const char *types, lo_arg **argv, int argc,
+                        lo_message msg, void *user)
+{
+    (void)msg;
+    fix_t *f = user;
+    got_t *g = strcmp(path, "/showcaller/reply") == 0     ? &f->reply
+               : strcmp(path, "/showcaller/running") == 0 ? &f->running
+                                                          : &f->other;
+    g->count++;
+    snprintf(g->types, sizeof g->types, "%s", types);
+    int ns = 0;
+    for (int k = 0; k < argc; k++) {
+        if (types[k] == 's' && ns < 5)
+            snprintf(g->s[ns++], sizeof g->s[0], "%s", (const char *)argv[k]);
+        else if (types[k] == 'i')
+            memcpy(&g->i, argv[k], sizeof g->i); /* 4-byte aligned only */
+        else if (types[k] == 'f')
+            memcpy(&g->f, argv[k], sizeof g->f);
+    }
+    return 0;
+}
+
+static int fd_port(int fd)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    if (getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+        return -1;
+    return ntohs(a.sin_port);
+}
+
+/* Starts the door (on port 0: the system picks) and a liblo peer. */
+static bool setup(fix_t *f, const char *const *allow, size_t nallow)
+{
+    memset(f, 0, sizeof *f);
+    if (uv_loop_init(&f->loop) != 0)
+        return false;
+    char err[256] = "";
+    f->door = sc_osc_in_start(&f->loop, "127.0.0.1", 0, allow, nallow, stub_dispatch, &f->stub, err,
+                              sizeof err);
+    if (!f->door) {
+        printf("# start: %s\n", err);
+        return false;
+    }
+    f->peer = lo_server_new_with_proto("0", LO_UDP, NULL);
+    if (!f->peer)
+        return false;
+    f->peer_port = fd_port(lo_server_get_socket_fd(f->peer));
+    lo_server_add_method(f->peer, NULL, NULL, peer_handler, f);
+    char port[16];
+    snprintf(port, sizeof port, "%d", sc_osc_in_port(f->door));
+    f->door_addr = lo_address_new("127.0.0.1", port);
+    return f->door_addr != NULL && sc_osc_in_port(f->door) > 0;
+}
+
+static bool setup_default(fix_t *f)
+{
+    const char *allow[] = {"10.0.0.9", "127.0.0.1"};
+    return setup(f, allow, 2);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs the loop and the peer until *count reaches want, for at most ms. */
+static bool wait_count(fix_t *f, const int *count, int want, int ms)
+{
+    int64_t until = now_ms() + ms;
+    while (*count < want && now_ms() < until) {
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+        lo_server_recv_noblock(f->peer, 1);
+    }
+    return *count >= want;
+}
+
+static void on_done(void *ctx)
+{
+    *(bool *)ctx = true;
+}
+
+/* Closes the door and checks that nothing is left on the loop. */
+static bool teardown(fix_t *f)
+{
+    sc_osc_in_close(f->door, on_done, &f->closed);
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    lo_address_free(f->door_addr);
+    lo_server_free(f->peer);
+    return f->closed && uv_loop_close(&f->loop) == 0;
+}
+
+static bool send_msg(fix_t *f, const char *path, lo_message m)
+{
+    int n = lo_send_message_from(f->door_addr, f->peer, path, m);
+    lo_message_free(m);
+    return n > 0;
+}
+
+/* Sends path with the arguments in types (i f s T F only) and waits for one reply. */
+static bool ask(fix_t *f, const char *path, lo_message m)
+{
+    int want = f->reply.count + 1;
+    return send_msg(f, path, m) && wait_count(f, &f->reply.count, want, 1000);
+}
+
+static lo_message msg_s(const char *s)
+{
+    lo_message m = lo_message_new();
+    lo_message_add_string(m, s);
+    return m;
+}
+
+TEST(osc_in_go_reaches_dispatch_and_replies)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    ASSERT_TRUE(ask(&f, "/showcaller/go", lo_message_new()));
+    ASSERT_EQ(f.stub.calls, 1);
+    ASSERT_EQ(f.stub.last.id, SC_CMD_GO);
+    ASSERT_EQ(f.stub.last.door, SC_DOOR_OSC);
+    ASSERT_TRUE(f.stub.allowed);
+    char source[64];
+    snprintf(source, sizeof source, "127.0.0.1:%d", f.peer_port);
+    ASSERT_STR_EQ(f.stub.last.source, source);
+    ASSERT_STR_EQ(f.reply.types, "siss");
+    ASSERT_STR_EQ(f.reply.s[0], "go");
+    ASSERT_EQ(f.reply.i, 1);
+    ASSERT_STR_EQ(f.reply.s[1], "");
+    ASSERT_STR_EQ(f.reply.s[2], "");
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_positional_arguments)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", msg_s("weather")));
+    ASSERT_EQ(f.stub.last.id, SC_CMD_GOTO);
+    ASSERT_STR_EQ(f.stub.last.item, "weather");
+    ASSERT_STR_EQ(f.reply.s[0], "goto");
+    ASSERT_EQ(f.reply.i, 1);
+
+    lo_message m = lo_message_new();
+    lo_message_add_float(m, -10.5f);
+    ASSERT_TRUE(ask(&f, "/showcaller/add", m));
+    ASSERT_EQ(f.stub.last.id, SC_CMD_ADD);
+    ASSERT_EQ(f.stub.last.add_ns, -10500000000LL);
+
+    m = lo_message_new();
+    lo_message_add_int32(m, 30);
+    ASSERT_TRUE(ask(&f, "/showcaller/add", m));
+    ASSERT_EQ(f.stub.last.add_ns, 30000000000LL);
+
+    m = lo_message_new();
+    lo_message_add_double(m, 1.25);
+    ASSERT_TRUE(ask(&f, "/showcaller/add", m));
+    ASSERT_EQ(f.stub.last.add_ns, 1250000000LL);
+
+    m = lo_message_new();
+    lo_message_add_true(m);
+    ASSERT_TRUE(ask(&f, "/showcaller/rehearsal", m));
+    ASSERT_EQ(f.stub.last.id, SC_CMD_REHEARSAL);
+    ASSERT_TRUE(f.stub.last.on);
+
+    m = lo_message_new();
+    lo_message_add_int32(m, 0);
+    ASSERT_TRUE(ask(&f, "/showcaller/rehearsal", m));
+    ASSERT_FALSE(f.stub.last.on);
+
+    m = lo_message_new();
+    lo_message_add_int32(m, 1);
+    ASSERT_TRUE(ask(&f, "/showcaller/rehearsal", m));
+    ASSERT_TRUE(f.stub.last.on);
+
+    m = lo_message_new();
+    lo_message_add_symbol(m, "pkg-council");
+    lo_message_add_false(m);
+    ASSERT_TRUE(ask(&f, "/showcaller/skip", m));
+    ASSERT_EQ(f.stub.last.id, SC_CMD_SKIP);
+    ASSERT_STR_EQ(f.stub.last.item, "pkg-council");
+    ASSERT_FALSE(f.stub.last.on);
+
+    m = lo_message_new();
+    lo_message_add_string(m, "WRAP");
+    lo_message_add_string(m, "red");
+    ASSERT_TRUE(ask(&f, "/showcaller/message", m));
+    ASSERT_EQ(f.stub.last.id, SC_CMD_MESSAGE);
+    ASSERT_STR_EQ(f.stub.last.text, "WRAP");
+    ASSERT_STR_EQ(f.stub.last.color, "red");
+
+    m = lo_message_new();
+    lo_message_add_int64(m, -5);
+    ASSERT_TRUE(ask(&f, "/showcaller/add", m));
+    ASSERT_EQ(f.stub.last.add_ns, -5000000000LL);
+
+    ASSERT_EQ(f.stub.calls, 10);
+    ASSERT_EQ(f.reply.count, 10);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_wrong_type_is_bad_argument_without_dispatch)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+
+    lo_message m = lo_message_new();
+    lo_message_add_int32(m, 5);
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", m));
+    ASSERT_STR_EQ(f.reply.s[0], "goto");
+    ASSERT_EQ(f.reply.i, 0);
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_TRUE(f.reply.s[2][0] != '\0');
+
+    /* A type the table has no kind for. */
+    m = lo_message_new();
+    lo_message_add_nil(m);
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", m));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_CONTAINS(f.reply.s[2], "'N'");
+
+    m = lo_message_new();
+    lo_message_add_char(m, 'x');
+    ASSERT_TRUE(ask(&f, "/showcaller/fire", m));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+
+    uint8_t bytes[4] = {1, 2, 3, 4};
+    lo_blob b = lo_blob_new(sizeof bytes, bytes);
+    m = lo_message_new();
+    lo_message_add_blob(m, b);
+    ASSERT_TRUE(ask(&f, "/showcaller/message", m));
+    lo_blob_free(b);
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+
+    /* Missing, extra and too long. */
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[1], "missing_argument");
+    m = lo_message_new();
+    lo_message_add_string(m, "a");
+    lo_message_add_string(m, "b");
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", m));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    char big[300];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ASSERT_TRUE(ask(&f, "/showcaller/message", msg_s(big)));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", msg_s("\xff\xfe")));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    m = lo_message_new();
+    for (int k = 0; k < 100; k++)
+        lo_message_add_true(m);
+    ASSERT_TRUE(ask(&f, "/showcaller/go", m));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+
+    ASSERT_EQ(f.stub.calls, 0);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_unknown_command)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    ASSERT_TRUE(ask(&f, "/showcaller/explode", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[0], "explode");
+    ASSERT_EQ(f.reply.i, 0);
+    ASSERT_STR_EQ(f.reply.s[1], "unknown_command");
+    /* A pattern is not expanded into commands. */
+    ASSERT_TRUE(ask(&f, "/showcaller/*", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[1], "unknown_command");
+    ASSERT_TRUE(ask(&f, "/showcaller/", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[1], "unknown_command");
+    /* A long name is echoed shortened. */
+    char path[400];
+    snprintf(path, sizeof path, "/showcaller/%0300d", 7);
+    ASSERT_TRUE(ask(&f, path, lo_message_new()));
+    ASSERT_EQ(strlen(f.reply.s[0]), 64);
+    ASSERT_EQ(f.stub.calls, 0);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_owner_error_is_sent_back)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    f.stub.code = "unknown_item";
+    ASSERT_TRUE(ask(&f, "/showcaller/goto", msg_s("nope")));
+    ASSERT_EQ(f.stub.calls, 1);
+    ASSERT_EQ(f.reply.i, 0);
+    ASSERT_STR_EQ(f.reply.s[1], "unknown_item");
+    ASSERT_STR_EQ(f.reply.s[2], "stub says unknown_item");
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_sender_outside_allow_list)
+{
+    fix_t f;
+    const char *allow[] = {"10.1.2.3", "::1"};
+    ASSERT_TRUE(setup(&f, allow, 2));
+    ASSERT_TRUE(ask(&f, "/showcaller/go", lo_message_new()));
+    ASSERT_EQ(f.stub.calls, 1);
+    ASSERT_FALSE(f.stub.allowed);
+    ASSERT_EQ(f.stub.last.id, SC_CMD_GO);
+    ASSERT_EQ(f.reply.i, 0);
+    ASSERT_STR_EQ(f.reply.s[1], "unauthorized");
+    ASSERT_STR_EQ(f.reply.s[2], "refused by the stub");
+
+    /* Subscribing is refused by the door itself. */
+    ASSERT_TRUE(ask(&f, "/showcaller/subscribe", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[0], "subscribe");
+    ASSERT_STR_EQ(f.reply.s[1], "unauthorized");
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.subscribers, 0);
+    ASSERT_EQ(f.stub.calls, 1);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_subscribe_feedback_unsubscribe)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    ASSERT_TRUE(ask(&f, "/showcaller/subscribe", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[0], "subscribe");
+    ASSERT_EQ(f.reply.i, 1);
+    ASSERT_TRUE(ask(&f, "/showcaller/subscribe", lo_message_new()));
+    ASSERT_EQ(f.reply.i, 1);
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.subscribers, 1);
+    ASSERT_EQ(f.stub.calls, 0);
+
+    sc_osc_in_feedback(f.door, "running", "open", "Cold open", -2.5, "headlines");
+    ASSERT_TRUE(wait_count(&f, &f.running.count, 1, 1000));
+    ASSERT_STR_EQ(f.running.types, "sssfs");
+    ASSERT_STR_EQ(f.running.s[0], "running");
+    ASSERT_STR_EQ(f.running.s[1], "open");
+    ASSERT_STR_EQ(f.running.s[2], "Cold open");
+    ASSERT_TRUE(f.running.f == -2.5f);
+    ASSERT_STR_EQ(f.running.s[3], "headlines");
+
+    sc_osc_in_feedback(f.door, "held", "open", NULL, 12.0, NULL);
+    ASSERT_TRUE(wait_count(&f, &f.running.count, 2, 1000));
+    ASSERT_STR_EQ(f.running.s[0], "held");
+    ASSERT_STR_EQ(f.running.s[2], "");
+    ASSERT_STR_EQ(f.running.s[3], "");
+    ASSERT_EQ(f.running.count, 2); /* one subscription, one copy */
+
+    ASSERT_TRUE(ask(&f, "/showcaller/unsubscribe", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[0], "unsubscribe");
+    ASSERT_EQ(f.reply.i, 1);
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.subscribers, 0);
+    sc_osc_in_feedback(f.door, "running", "open", "Cold open", 1.0, "");
+    ASSERT_FALSE(wait_count(&f, &f.running.count, 3, 100));
+
+    /* Subscribing takes no arguments. */
+    ASSERT_TRUE(ask(&f, "/showcaller/subscribe", msg_s("x")));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_EQ(f.stub.calls, 0);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_other_addresses_are_ignored)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    ASSERT_TRUE(send_msg(&f, "/atem/cut", lo_message_new()));
+    ASSERT_TRUE(send_msg(&f, "/showcaller", lo_message_new()));
+    ASSERT_TRUE(send_msg(&f, "/", lo_message_new()));
+    ASSERT_TRUE(ask(&f, "/showcaller/hold", lo_message_new()));
+    ASSERT_EQ(f.reply.count, 1);
+    ASSERT_STR_EQ(f.reply.s[0], "hold");
+    ASSERT_EQ(f.other.count, 0);
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.ignored, 3);
+    ASSERT_EQ(st.commands, 1);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_bundle_messages_are_answered)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    /* A time tag in the future does not delay a command. */
+    lo_timetag later;
+    lo_timetag_now(&later);
+    later.sec += 60;
+    lo_bundle b = lo_bundle_new(later);
+    lo_message m1 = lo_message_new(), m2 = msg_s("weather");
+    lo_bundle_add_message(b, "/showcaller/hold", m1);
+    lo_bundle_add_message(b, "/showcaller/goto", m2);
+    ASSERT_TRUE(lo_send_bundle_from(f.door_addr, f.peer, b) > 0);
+    lo_bundle_free_recursive(b);
+    ASSERT_TRUE(wait_count(&f, &f.reply.count, 2, 1000));
+    ASSERT_EQ(f.stub.calls, 2);
+    ASSERT_EQ(f.stub.last.id, SC_CMD_GOTO);
+    ASSERT_TRUE(teardown(&f));
+}
+
+/* A small deterministic generator, so a failure can be replayed. */
+static uint32_t rnd(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+TEST(osc_in_garbage_does_not_crash)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_TRUE(fd >= 0);
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)sc_osc_in_port(f.door)),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    static uint8_t buf[40000];
+    uint32_t seed = 0x5eed1234;
+    for (int k = 0; k < 200; k++) {
+        size_t len = 1 + rnd(&seed) % 700;
+        for (size_t j = 0; j < len; j++)
+            buf[j] = (uint8_t)rnd(&seed);
+        /* Some look like the start of a message or bundle, to get further in. */
+        if (k % 4 == 1)
+            memcpy(buf, "/showcaller/go\0\0,", len > 17 ? 17 : len);
+        else if (k % 4 == 2)
+            memcpy(buf, "#bundle\0", len > 8 ? 8 : len);
+        else if (k % 4 == 3 && len > 20)
+            memcpy(buf, "/showcaller/goto\0\0\0\0,s", 22 < len ? 22 : len);
+        if (k == 0)
+            len = 0; /* an empty datagram */
+        if (k == 1)
+            len = sizeof buf; /* more than liblo's largest message */
+        sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to);
+        if (k % 50 == 49)
+            uv_run(&f.loop, UV_RUN_NOWAIT);
+    }
+    /* Crafted: a bundle element longer than the bundle, and tags without data. */
+    static const uint8_t bundle[] = {'#', 'b', 'u', 'n', 'd',  'l',  'e',  0,    0,   0,   0, 0,
+                                     0,   0,   0,   1,   0x7f, 0xff, 0xff, 0xf0, '/', 'x', 0, 0};
+    sendto(fd, bundle, sizeof bundle, 0, (struct sockaddr *)&to, sizeof to);
+    static const char tags[] = "/showcaller/goto\0\0\0\0,sssssss\0\0\0\0";
+    sendto(fd, tags, sizeof tags - 1, 0, (struct sockaddr *)&to, sizeof to);
+    close(fd);
+
+    /* The door still answers, after all that. */
+    int before = f.stub.calls;
+    ASSERT_TRUE(ask(&f, "/showcaller/go", lo_message_new()));
+    ASSERT_STR_EQ(f.reply.s[0], "go");
+    ASSERT_EQ(f.stub.calls, before + 1);
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_TRUE(st.malformed > 50);
+    ASSERT_TRUE(teardown(&f));
+}
+
+TEST(osc_in_start_errors)
+{
+    uv_loop_t loop;
+    ASSERT_EQ(uv_loop_init(&loop), 0);
+    char err[256] = "";
+    stub_t stub = {0};
+    const char *bad[] = {"not-an-address"};
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, bad, 1, stub_dispatch, &stub, err,
+                                sizeof err) == NULL);
+    ASSERT_CONTAINS(err, "not-an-address");
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 70000, NULL, 0, stub_dispatch, &stub, err,
+                                sizeof err) == NULL);
+    ASSERT_CONTAINS(err, "70000");
+
+    /* A port in use is an error, not a silent second listener. */
+    sc_osc_in_t *a =
+        sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, stub_dispatch, &stub, err, sizeof err);
+    ASSERT_TRUE(a != NULL);
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", sc_osc_in_port(a), NULL, 0, stub_dispatch,
+                                &stub, err, sizeof err) == NULL);
+    ASSERT_CONTAINS(err, "cannot listen");
+    bool closed = false;
+    sc_osc_in_close(a, on_done, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    ASSERT_TRUE(closed);
+    ASSERT_EQ(uv_loop_close(&loop), 0);
+}
