@@ -47,7 +47,7 @@ UNIT := $(BUILD)/unit_tests
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
-.PHONY: all deps run test check asan fuzz fuzz-build bench format clean
+.PHONY: all deps run test check integration asan fuzz fuzz-build bench format clean
 
 all: $(DAEMON)
 
@@ -74,6 +74,7 @@ deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		$(SUDO) apt-get update -qq && \
@@ -88,7 +89,7 @@ run: deps all
 # Each runner prints "name: N passed, N failed"; tests/summary.sh adds them up.
 check: $(DAEMON) $(UNIT)
 	@mkdir -p $(BUILD)/results
-	@rm -f $(BUILD)/results/*.txt
+	@rm -f $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt $(BUILD)/results/cli.txt
 	@st=0; \
 	$(UNIT) > $(BUILD)/results/unit.txt 2>&1 || st=1; \
 	tests/corpus/run.sh $(DAEMON) > $(BUILD)/results/corpus.txt 2>&1 || st=1; \
@@ -101,11 +102,27 @@ asan:
 	$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(ASAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
+# Black-box tests of the real binary with third-party peers (Node's test
+# runner, npm `ws` and `osc`, liblo-tools). SHOWCALLERD picks the binary.
+tests/integration/node_modules/.package-lock.json: tests/integration/package-lock.json
+	cd tests/integration && npm ci --silent --no-audit --no-fund
+
+integration: $(DAEMON) tests/integration/node_modules/.package-lock.json
+	@mkdir -p $(BUILD)/results
+	@cd tests/integration && SHOWCALLERD=$(abspath $(DAEMON)) node --test --test-concurrency=1 \
+		--test-timeout=120000 *.test.mjs > $(abspath $(BUILD))/results/integration.tap 2>&1; \
+		st=$$?; grep -E "^not ok|^# (pass|fail)" $(abspath $(BUILD))/results/integration.tap; \
+		p=$$(sed -n 's/^# pass //p' $(abspath $(BUILD))/results/integration.tap); \
+		f=$$(sed -n 's/^# fail //p' $(abspath $(BUILD))/results/integration.tap); \
+		echo "integration: $${p:-0} passed, $${f:-1} failed" > $(abspath $(BUILD))/results/integration.txt; \
+		cat $(abspath $(BUILD))/results/integration.txt; exit $$st
+
 # Short fuzz runs keep `make test` honest without taking minutes.
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT)
 	@st=0; \
 	$(MAKE) --no-print-directory check || st=1; \
+	$(MAKE) --no-print-directory integration || st=1; \
 	$(MAKE) --no-print-directory asan || st=1; \
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-15} || st=1; \
 	tests/summary.sh build/results/*.txt build/asan/results/*.txt build/fuzz/results/*.txt; \

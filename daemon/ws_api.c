@@ -38,14 +38,18 @@ static void reply(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result
     send_json(s, ss, o);
 }
 
-/* Which role a token grants: control, view, or none. */
-static void apply_token(sc_server_t *s, sc__session_t *ss, const char *token)
+/* Which role a token grants: control, view, or none. Returns whether it matched. */
+static bool apply_token(sc_server_t *s, sc__session_t *ss, const char *token)
 {
     if (sc__token_equal(token, s->app->control_token)) {
         ss->control_ok = ss->view_ok = true;
-    } else if (s->app->view_token && sc__token_equal(token, s->app->view_token)) {
-        ss->view_ok = true;
+        return true;
     }
+    if (s->app->view_token && sc__token_equal(token, s->app->view_token)) {
+        ss->view_ok = true;
+        return true;
+    }
+    return false;
 }
 
 static json_t *hello(sc_server_t *s, sc__session_t *ss)
@@ -87,8 +91,7 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
         send_json(s, ss, o);
     } else if (strcmp(cmd, "auth") == 0) {
         bool was_view = ss->view_ok;
-        apply_token(s, ss, json_string_value(json_object_get(msg, "token")));
-        if (!ss->view_ok && !ss->control_ok)
+        if (!apply_token(s, ss, json_string_value(json_object_get(msg, "token"))))
             sc_result_error(&r, "unauthorized", "that token is not valid here");
         else
             sc_result_ok(&r);

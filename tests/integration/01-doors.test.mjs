@@ -1,0 +1,148 @@
+// The three doors (websocket, HTTP, OSC) drive one dispatcher: GO from each
+// makes a cue arrive at a real OSC receiver; replies have the brief's shape.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Daemon, rundown, sleep, waitFor } from './lib/daemon.mjs';
+import { UdpReceiver, Client, OscClient, oscsend } from './lib/peers.mjs';
+
+// Three GO items, each with a cue at its start.
+function threeItems() {
+  return rundown({
+    items: ['one', 'two', 'three'].map((id) => ({
+      id, title: id, duration: '30s',
+      cues: [{ id: `${id}-cut`, at: '0', target: 'sw', osc: { address: `/cut/${id}` } }],
+    })),
+  });
+}
+
+async function setup() {
+  const rx = await new UdpReceiver().start();
+  const d = await new Daemon({ show: threeItems(), targets: { sw: { url: rx.url } } }).start();
+  return { rx, d };
+}
+
+test('GO over HTTP, websocket and OSC each start the next item and fire its cue', async () => {
+  const { rx, d } = await setup();
+  try {
+    let r = await d.api('go');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { ok: true });
+    await rx.waitCount(1);
+    assert.equal(rx.messages[0].msg.address, '/cut/one');
+
+    await sleep(350); // past go_guard
+    const c = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    const rep = await c.cmd('go');
+    assert.deepEqual(rep, { reply: rep.reply, ok: true });
+    await rx.waitCount(2);
+    assert.equal(rx.messages[1].msg.address, '/cut/two');
+
+    await sleep(350);
+    const o = await new OscClient().start();
+    o.send(d.osc, '/showcaller/go');
+    const reply = await o.reply();
+    assert.deepEqual(reply.args.map((a) => a.value), ['go', 1, '', '']);
+    await rx.waitCount(3);
+    assert.equal(rx.messages[2].msg.address, '/cut/three');
+
+    const st = await d.state();
+    assert.equal(st.current.id, 'three');
+    c.close();
+    o.close();
+  } finally {
+    const ex = await d.stop();
+    rx.close();
+    assert.equal(ex.code, 0, d.stderr);
+    assert.match(d.stderr, /stopped cleanly/);
+    d.cleanup();
+  }
+});
+
+test('liblo oscsend drives the show: goto with a string argument', async () => {
+  const { rx, d } = await setup();
+  try {
+    await oscsend(d.osc, '/showcaller/goto', 's', 'three');
+    await rx.waitCount(1);
+    assert.equal(rx.messages[0].msg.address, '/cut/three');
+    assert.equal((await d.state()).current.id, 'three');
+  } finally {
+    await d.stop();
+    rx.close();
+    d.cleanup();
+  }
+});
+
+test('a second GO inside go_guard is refused and says so', async () => {
+  const { rx, d } = await setup();
+  try {
+    assert.equal((await d.api('go')).status, 200);
+    const r = await d.api('go');
+    assert.equal(r.status, 429);
+    assert.equal(r.body.ok, false);
+    assert.equal(r.body.error.code, 'go_guard');
+    assert.match(r.body.error.message, /go_guard/);
+    await sleep(200);
+    assert.equal(rx.messages.length, 1);
+    assert.equal((await d.state()).current.id, 'one');
+  } finally {
+    await d.stop();
+    rx.close();
+    d.cleanup();
+  }
+});
+
+test('control is refused without the token on every door; the show is untouched and it is logged', async () => {
+  const { rx, d } = await setup();
+  try {
+    let r = await d.api('go', undefined, null);
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'unauthorized');
+    r = await d.api('go', undefined, 'wrong-token');
+    assert.equal(r.status, 401);
+
+    const c = await new Client(d.wsUrl).open();
+    let rep = await c.cmd('go');
+    assert.equal(rep.ok, false);
+    assert.equal(rep.error.code, 'unauthorized');
+    rep = await c.cmd('auth', { token: 'nope' });
+    assert.equal(rep.ok, false);
+    rep = await c.cmd('auth', { token: d.token });
+    assert.equal(rep.ok, true);
+    c.close();
+
+    await sleep(200);
+    assert.equal(rx.messages.length, 0);
+    assert.equal((await d.state()).show.state, 'idle');
+    const refusals = d.asrun().filter((x) => x.kind === 'command' && x.ok === false);
+    assert.equal(refusals.length, 3);
+    assert.deepEqual(refusals.map((x) => x.door), ['http', 'http', 'ws']);
+    assert.ok(refusals.every((x) => x.error.code === 'unauthorized'));
+  } finally {
+    await d.stop();
+    rx.close();
+    d.cleanup();
+  }
+});
+
+test('OSC control from an address outside osc.allow is refused', async () => {
+  const rx = await new UdpReceiver().start();
+  const d = await new Daemon({
+    show: threeItems(), targets: { sw: { url: rx.url } },
+    config: { osc: { listen: '127.0.0.1:0', allow: ['10.9.9.9'] } },
+  });
+  try {
+    await d.start();
+    // start() overwrote osc.listen with the free port; the allow list is ours.
+    const o = await new OscClient().start();
+    o.send(d.osc, '/showcaller/go');
+    const reply = await o.reply();
+    assert.deepEqual(reply.args.map((a) => a.value).slice(0, 3), ['go', 0, 'unauthorized']);
+    await sleep(100);
+    assert.equal(rx.messages.length, 0);
+    o.close();
+  } finally {
+    await d.stop();
+    rx.close();
+    d.cleanup();
+  }
+});
