@@ -640,6 +640,11 @@ void sc_engine_on_reports(sc_engine_t *e)
             switch (rep->kind) {
             case SC_REPORT_SENT:
             case SC_REPORT_FAILED:
+                if (rep->kind == SC_REPORT_FAILED && a->output >= 0) {
+                    sc_output_t *o = &e->app->outputs[a->output];
+                    if (o->ops->clock_send_failed)
+                        o->ops->clock_send_failed(o, rep->err);
+                }
                 log_cue(e, a->gen, a->item, a->cue, a->output, rep->deadline_ns,
                         rep->kind == SC_REPORT_SENT ? rep->sent_ns : 0,
                         rep->kind == SC_REPORT_SENT ? "sent" : "failed", rep->err);

@@ -145,6 +145,16 @@ static int tcp_open(sc_output_t *o)
     return 0;
 }
 
+/* A short write leaves half a frame in the stream, and every later message
+ * would be misread: drop the connection and start clean. EAGAIN wrote
+ * nothing, so the stream is still whole. */
+static void tcp_clock_send_failed(sc_output_t *o, int err)
+{
+    tcp_t *t = o->impl;
+    if (t && err != EAGAIN && err != EWOULDBLOCK && err != ENOTCONN)
+        lost(t, err == EMSGSIZE ? "short write: the device is not reading" : strerror(err));
+}
+
 static int tcp_send(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t len,
                     int64_t *sent_mono)
 {
@@ -155,7 +165,7 @@ static int tcp_send(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t l
     *sent_mono = sc_mono_ns();
     int err = sc_clock_send_now(o->fd, bytes, len);
     if (err)
-        lost(t, strerror(err)); /* a partial frame would corrupt the stream */
+        tcp_clock_send_failed(o, err);
     return err;
 }
 
@@ -183,5 +193,6 @@ static void tcp_close(sc_output_t *o)
     close_tcp(t);
 }
 
-const sc_output_ops_t sc_out_osc_tcp = {"osc.tcp", true,      tcp_open,
-                                        tcp_send,  tcp_close, tcp_socket_released};
+const sc_output_ops_t sc_out_osc_tcp = {
+    "osc.tcp", true, tcp_open, tcp_send, tcp_close, tcp_socket_released, tcp_clock_send_failed,
+};

@@ -71,4 +71,4 @@ static void udp_close(sc_output_t *o)
     o->closed = true;
 }
 
-const sc_output_ops_t sc_out_osc_udp = {"osc.udp", true, udp_open, udp_send, udp_close, NULL};
+const sc_output_ops_t sc_out_osc_udp = {"osc.udp", true, udp_open, udp_send, udp_close, NULL, NULL};

@@ -215,4 +215,4 @@ static void ws_close(sc_output_t *o)
     uv_close((uv_handle_t *)&w->retry, on_timer_closed);
 }
 
-const sc_output_ops_t sc_out_ws = {"ws", false, ws_open, ws_send, ws_close, NULL};
+const sc_output_ops_t sc_out_ws = {"ws", false, ws_open, ws_send, ws_close, NULL, NULL};

@@ -37,6 +37,8 @@ typedef struct {
     void (*close)(sc_output_t *o);
     /* The clock no longer uses fd (after sc_clock_set_socket). */
     void (*socket_released)(sc_output_t *o, int fd);
+    /* A cue the clock sent on this output failed with err (may be NULL). */
+    void (*clock_send_failed)(sc_output_t *o, int err);
 } sc_output_ops_t;
 
 struct sc_output {

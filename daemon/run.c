@@ -263,7 +263,7 @@ static bool load_all(sc_app_t *app, rd_rundown_t *r)
                 continue;
             const char *colon = strrchr(listens[i].value, ':');
             int port = colon ? atoi(colon + 1) : 0;
-            if (!colon || port <= 0 || port > 65535) {
+            if (!colon || port < 0 || port > 65535 || !colon[1]) {
                 fprintf(stderr, "showcallerd: %s %s: write HOST:PORT\n", listens[i].name,
                         listens[i].value);
                 ok = false;
@@ -339,6 +339,21 @@ int sc_run(const sc_options_t *opts)
 
     uv_loop_init(&app->loop);
     sc_timebase_init(&app->tb, &rundown);
+    /* The web server first, while the loop holds nothing else: if it cannot
+     * listen, it tears itself down by running the loop until lws's handles
+     * have closed. */
+    app->server = sc_server_start(app, app->config.http.host, app->config.http.port,
+                                  app->opts.web_root, err, sizeof err);
+    if (!app->server) {
+        fprintf(stderr, "showcallerd: %s\n", err);
+        uv_loop_close(&app->loop);
+        rd_rundown_free(&rundown);
+        free(app->control_token);
+        free(app->view_token);
+        rd_config_free(&app->config);
+        free(app);
+        return 1;
+    }
     uv_timer_init(&app->loop, &app->heartbeat);
     app->heartbeat.data = app;
     uv_timer_init(&app->loop, &app->push);
@@ -378,11 +393,6 @@ int sc_run(const sc_options_t *opts)
         sc_info("cue clock: SCHED_FIFO %s",
                 st.realtime ? "granted" : "not permitted here; running as a normal thread");
     }
-
-    app->server = sc_server_start(app, app->config.http.host, app->config.http.port,
-                                  app->opts.web_root, err, sizeof err);
-    if (!app->server)
-        goto fail;
 
     app->noutputs = app->config.ntargets;
     app->outputs = rd_xcalloc(app->noutputs + 1, sizeof *app->outputs);
@@ -458,7 +468,9 @@ fail:
     uv_close((uv_handle_t *)&app->sigterm, NULL);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sighup, NULL);
+    sc_server_destroy(app->server);
     uv_run(&app->loop, UV_RUN_DEFAULT);
+    sc_server_destroy(app->server);
     rd_rundown_free(&rundown);
 
 cleanup:

@@ -33,6 +33,8 @@ const char *rd_show_err_code(rd_show_err_t err)
         return "item_running";
     case RD_SHOW_ERR_NEGATIVE:
         return "negative_duration";
+    case RD_SHOW_ERR_IN_PREROLL:
+        return "in_preroll";
     }
     return "error";
 }
@@ -62,6 +64,8 @@ const char *rd_show_strerror(rd_show_err_t err)
         return "that item is running; GO past it instead";
     case RD_SHOW_ERR_NEGATIVE:
         return "that would make the item shorter than nothing";
+    case RD_SHOW_ERR_IN_PREROLL:
+        return "the running item is still in its pre-roll; GO again once it has started";
     }
     return "error";
 }
@@ -198,6 +202,10 @@ rd_show_err_t rd_show_go(rd_show_t *s, int64_t now_ns)
 {
     if (s->state == RD_SHOW_ENDED)
         return RD_SHOW_ERR_ENDED;
+    /* A second GO while the item is still rolling in would end it before it
+     * began: refuse it (the pre-roll cues are already out). */
+    if (s->current >= 0 && is_running(s) && s->items[s->current].p.actual_start_ns > now_ns)
+        return RD_SHOW_ERR_IN_PREROLL;
     int next = rd_show_next(s);
     if (next < 0) {
         if (s->current < 0 || !is_running(s))

@@ -35,6 +35,7 @@ typedef enum {
     RD_SHOW_ERR_ALREADY_HOLDING,
     RD_SHOW_ERR_ITEM_RUNNING, /* skip: the item is the running one */
     RD_SHOW_ERR_NEGATIVE,     /* add: the item would be shorter than nothing */
+    RD_SHOW_ERR_IN_PREROLL,   /* GO while the running item is still in its pre-roll */
 } rd_show_err_t;
 
 /* The wire code of an error, e.g. "unknown_item". */

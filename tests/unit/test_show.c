@@ -438,3 +438,20 @@ TEST(show_error_texts)
     ASSERT_STR_EQ(rd_show_strerror(RD_SHOW_ERR_NOTHING_BACK), "there is no GO to undo");
     ASSERT_STR_EQ(rd_cause_name(RD_BY_HARD_START), "hard_start");
 }
+
+TEST(show_go_during_preroll_is_refused)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "",
+                        "{'id': 'a', 'title': 'A', 'duration': '5s', 'cues': [" SW(
+                            "a1", "-1s") "]},"
+                                         "{'id': 'b', 'title': 'B', 'duration': '5s'}",
+                        0));
+    ASSERT_EQ(rd_show_go(&f.s, 0), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_go(&f.s, MS(500)), RD_SHOW_ERR_IN_PREROLL);
+    ASSERT_EQ(f.s.current, 0);
+    ASSERT_EQ(rd_show_go(&f.s, SEC(1)), RD_SHOW_OK); /* started: GO works again */
+    ASSERT_EQ(f.s.current, 1);
+    ASSERT_EQ(f.s.items[0].p.actual_end_ns, SEC(1));
+    fx_close(&f);
+}

@@ -1,0 +1,213 @@
+// Bad input never crashes the daemon or disturbs the show: malformed JSON,
+// unknown commands, wrong argument types, oversized messages, broken reloads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { WebSocket } from 'ws';
+import { Daemon, rundown, sleep, waitFor } from './lib/daemon.mjs';
+import { UdpReceiver, Client, OscClient } from './lib/peers.mjs';
+
+function show(extra = []) {
+  return rundown({
+    items: [
+      { id: 'a', title: 'A', duration: '30s', cues: [{ id: 'a-cut', target: 'sw', osc: { address: '/a' } }] },
+      { id: 'b', title: 'B', duration: '30s', cues: [{ id: 'b-cut', target: 'sw', osc: { address: '/b' } }] },
+      ...extra,
+    ],
+  });
+}
+
+async function setup() {
+  const rx = await new UdpReceiver().start();
+  const d = await new Daemon({ show: show(), targets: { sw: { url: rx.url } } }).start();
+  return { rx, d };
+}
+
+async function teardown(d, rx) {
+  const ex = await d.stop();
+  rx.close();
+  assert.equal(ex.code, 0, `exit ${ex.code} ${ex.signal}\n${d.stderr}`);
+  assert.match(d.stderr, /stopped cleanly/);
+  d.cleanup();
+}
+
+test('websocket: malformed JSON, unknown commands and wrong types get error replies', async () => {
+  const { rx, d } = await setup();
+  try {
+    const c = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    c.sendRaw('{not json');
+    await waitFor(() => c.replies.get(null), 2000, 'the bad_json reply');
+    assert.equal(c.replies.get(null).error.code, 'bad_json');
+    c.sendRaw('[1,2,3]');
+    c.sendRaw('"text"');
+    let r = await c.cmd('frobnicate');
+    assert.equal(r.error.code, 'unknown_command');
+    r = await c.cmd('goto', { item: 42 });
+    assert.equal(r.error.code, 'bad_argument');
+    r = await c.cmd('goto', {});
+    assert.equal(r.error.code, 'missing_argument');
+    r = await c.cmd('add', { seconds: 'ten' });
+    assert.equal(r.error.code, 'bad_argument');
+    r = await c.cmd('goto', { item: 'nope' });
+    assert.equal(r.error.code, 'unknown_item');
+    r = await c.cmd('message', { text: 'x'.repeat(300) });
+    assert.equal(r.error.code, 'bad_argument');
+    // Still fully working afterwards.
+    r = await c.cmd('go');
+    assert.equal(r.ok, true);
+    await rx.waitCount(1);
+    c.close();
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+test('websocket: an oversized message closes that connection (1009); others keep working', async () => {
+  const { rx, d } = await setup();
+  try {
+    const big = new Client(`${d.wsUrl}?token=${d.token}`);
+    await big.open();
+    const other = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    big.sendRaw(JSON.stringify({ cmd: 'message', text: 'x'.repeat(100 * 1024) }));
+    assert.equal(await big.closed, 1009);
+    const r = await other.cmd('go');
+    assert.equal(r.ok, true);
+    await rx.waitCount(1);
+    other.close();
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+test('websocket: binary frames are refused; a wrong path is a 404', async () => {
+  const { rx, d } = await setup();
+  try {
+    const c = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    assert.equal(await c.closed, 1003);
+    const bad = new WebSocket(`ws://127.0.0.1:${d.http}/nope`);
+    const status = await new Promise((res) => {
+      bad.on('unexpected-response', (_q, r) => res(r.statusCode));
+      bad.on('error', () => res('error'));
+    });
+    assert.equal(status, 404);
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+test('HTTP: bad bodies, unknown commands and methods get JSON errors', async () => {
+  const { rx, d } = await setup();
+  try {
+    const post = async (path, body, headers = {}) => {
+      const res = await fetch(`${d.url}${path}`, {
+        method: 'POST', body, headers: { authorization: `Bearer ${d.token}`, ...headers },
+      });
+      return { status: res.status, json: await res.json() };
+    };
+    let r = await post('/api/go', '{oops');
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.code, 'bad_json');
+    r = await post('/api/frobnicate', '{}');
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error.code, 'unknown_command');
+    r = await post('/api/goto', '{"item": 7}');
+    assert.equal(r.status, 400);
+    r = await post('/api/goto', '{"item": "zzz"}');
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error.code, 'unknown_item');
+    r = await post('/api/message', JSON.stringify({ text: 'y'.repeat(20000) }));
+    assert.equal(r.status, 413);
+    const res = await fetch(`${d.url}/api/state`, { method: 'DELETE' });
+    assert.equal(res.status, 405);
+    const nf = await d.get('/api/nothing');
+    assert.equal(nf.status, 404);
+    assert.equal(nf.json.ok, false);
+    r = await d.api('go');
+    assert.equal(r.status, 200);
+    await rx.waitCount(1);
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+test('OSC: wrong types, unknown commands and garbage datagrams get replies or are dropped', async () => {
+  const { rx, d } = await setup();
+  try {
+    const o = await new OscClient().start();
+    o.send(d.osc, '/showcaller/goto', [{ type: 'i', value: 3 }]);
+    let rep = await o.reply(1);
+    assert.deepEqual(rep.args.map((a) => a.value).slice(0, 3), ['goto', 0, 'bad_argument']);
+    o.send(d.osc, '/showcaller/frobnicate');
+    rep = await o.reply(2);
+    assert.equal(rep.args[2].value, 'unknown_command');
+    const dgram = await import('node:dgram');
+    const s = dgram.createSocket('udp4');
+    for (let i = 0; i < 50; i++) s.send(Buffer.from(Array.from({ length: 40 }, () => Math.floor(Math.random() * 256))), d.osc, '127.0.0.1');
+    await sleep(100);
+    s.close();
+    o.send(d.osc, '/showcaller/go');
+    rep = await o.reply(3);
+    assert.deepEqual(rep.args.map((a) => a.value), ['go', 1, '', '']);
+    await rx.waitCount(1);
+    o.close();
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+test('reload: a broken rundown leaves the show untouched and tells control clients; a good one is swapped in', async () => {
+  const { rx, d } = await setup();
+  try {
+    const c = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    assert.equal((await c.cmd('go')).ok, true);
+    await rx.waitCount(1);
+    writeFileSync(d.showPath, '{"format": "showcaller-rundown/1", "title": "Broken", "items": [{"id": "a"}]}');
+    d.kill('SIGHUP');
+    await waitFor(() => c.events.find((e) => e.type === 'reload_failed'), 3000, 'reload_failed');
+    const ev = c.events.find((e) => e.type === 'reload_failed');
+    assert.ok(ev.errors.some((e) => e.includes('items[0].title: missing')));
+    let st = await d.state();
+    assert.equal(st.current.id, 'a');
+    assert.equal(st.show.title, 'Test show');
+
+    // A good rundown with the running item kept: it keeps running.
+    writeFileSync(d.showPath, JSON.stringify(show([{ id: 'c', title: 'C', duration: '10s' }])));
+    const r = await c.cmd('reload');
+    assert.equal(r.ok, true, JSON.stringify(r));
+    st = await d.state();
+    assert.equal(st.current.id, 'a');
+    assert.equal(st.items.length, 3);
+    await sleep(200);
+    assert.equal(rx.messages.length, 1); // nothing fired twice
+    // Removing the running item is refused.
+    writeFileSync(d.showPath, JSON.stringify(rundown({ items: [{ id: 'z', title: 'Z', duration: '1s' }] })));
+    const r2 = await c.cmd('reload');
+    assert.equal(r2.ok, false);
+    assert.equal(r2.error.code, 'running_item_removed');
+    c.close();
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+test('start-up refuses a broken rundown with its errors, and a port that is taken', async () => {
+  const d = new Daemon({ show: '{"format": "showcaller-rundown/1", "items": []}' });
+  await assert.rejects(d.start(), /items: the rundown has no items/);
+  d.cleanup();
+  const first = await new Daemon({ show: show(), targets: { sw: { url: 'osc.udp://127.0.0.1:9' } } }).start();
+  try {
+    // The same config again: its HTTP port is the first daemon's.
+    const { spawn } = await import('node:child_process');
+    const { DAEMON } = await import('./lib/daemon.mjs');
+    const proc = spawn(DAEMON, ['--config', first.configPath, '--osc', '127.0.0.1:0', first.showPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (b) => { err += b; });
+    const code = await new Promise((r) => proc.on('exit', r));
+    assert.equal(code, 1);
+    assert.match(err, /cannot listen on 127\.0\.0\.1:\d+/);
+  } finally {
+    assert.equal((await first.stop()).code, 0);
+    first.cleanup();
+  }
+});
