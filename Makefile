@@ -1,6 +1,6 @@
 # showcaller: one Makefile for the daemon, the rundown library, tests and fuzzers.
 #
-#   make run     install what is missing, build, start on the demo show
+#   make run     install what is missing, build, run the daemon on the demo show
 #   make test    install what is missing, build, run every test (unit, corpus,
 #                CLI, ASan+UBSan, a short fuzz run); last line "N passed, N failed"
 #   make asan    build under ASan+UBSan and run the tests with that build
@@ -81,9 +81,10 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The demo show on the demo config: web pages on 127.0.0.1:8080, OSC on 9000.
 run: deps all
-	@echo "The live engine comes with the next milestone; this is the demo show's plan:"
 	$(DAEMON) --check config/evening-news.json --config config/demo.json
+	$(DAEMON) --config config/demo.json config/evening-news.json
 
 # The tests of one build: unit tests, the error corpus and the CLI checks.
 # Each runner prints "name: N passed, N failed"; tests/summary.sh adds them up.

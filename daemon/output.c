@@ -38,13 +38,17 @@ const sc_output_ops_t *sc_output_ops_for(rd_target_kind_t kind)
 
 void sc_output_set_state(sc_output_t *o, sc_out_state_t s, const char *error)
 {
-    bool changed = o->state != s;
+    /* Log what an engineer needs: connected, ready, or down with a new
+     * reason; not every retry of a device that stays down. */
+    bool news = (s == SC_OUT_CONNECTED || s == SC_OUT_READY) ? o->state != s
+                : s == SC_OUT_DOWN ? (error && strcmp(error, o->last_error) != 0)
+                                   : false;
     o->state = s;
     if (error)
         snprintf(o->last_error, sizeof o->last_error, "%s", error);
     else if (s == SC_OUT_CONNECTED || s == SC_OUT_READY)
         o->last_error[0] = '\0';
-    if (changed)
+    if (news)
         sc_info("target %s (%s): %s%s%s", o->target->name, o->target->url, sc_out_state_name(s),
                 error ? ": " : "", error ? error : "");
     sc_app_changed(o->app);
