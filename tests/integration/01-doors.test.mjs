@@ -146,3 +146,54 @@ test('OSC control from an address outside osc.allow is refused', async () => {
     d.cleanup();
   }
 });
+
+test('OSC feedback: a subscriber gets the running item on every change and each second', async () => {
+  const { rx, d } = await setup();
+  try {
+    const o = await new OscClient().start();
+    o.send(d.osc, '/showcaller/subscribe');
+    const rep = await o.reply();
+    assert.deepEqual(rep.args.map((a) => a.value), ['subscribe', 1, '', '']);
+    await d.api('go');
+    const running = await waitFor(() => o.messages.find((m) => m.address === '/showcaller/running' && m.args[0].value === 'running'), 3000, '/showcaller/running');
+    const [state, item, title, remaining, next] = running.args;
+    assert.equal(state.type, 's');
+    assert.equal(item.value, 'one');
+    assert.equal(title.value, 'one');
+    assert.equal(remaining.type, 'f');
+    assert.ok(remaining.value > 28 && remaining.value <= 30, `remaining ${remaining.value}`);
+    assert.equal(next.value, 'two');
+    const before = o.messages.filter((m) => m.address === '/showcaller/running').length;
+    await sleep(1300);
+    assert.ok(o.messages.filter((m) => m.address === '/showcaller/running').length > before);
+    o.close();
+  } finally {
+    assert.equal((await d.stop()).code, 0);
+    rx.close();
+    d.cleanup();
+  }
+});
+
+test('SIGHUP with a good rundown swaps it in while the show runs', async () => {
+  const { rx, d } = await setup();
+  try {
+    await d.api('go');
+    await rx.waitCount(1);
+    const { writeFileSync } = await import('node:fs');
+    const next = threeItems();
+    next.items[1].title = 'Two, retitled';
+    writeFileSync(d.showPath, JSON.stringify(next));
+    d.kill('SIGHUP');
+    await waitFor(async () => (await d.get('/api/rundown')).json.items[1].title === 'Two, retitled', 3000, 'the new rundown');
+    const st = await d.state();
+    assert.equal(st.current.id, 'one');
+    assert.equal(rx.messages.length, 1);
+    const cmd = d.asrun().find((x) => x.kind === 'command' && x.cmd === 'reload');
+    assert.equal(cmd.door, 'signal');
+    assert.equal(cmd.ok, true);
+  } finally {
+    assert.equal((await d.stop()).code, 0);
+    rx.close();
+    d.cleanup();
+  }
+});
