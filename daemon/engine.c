@@ -31,7 +31,8 @@ typedef struct gen {
 
 typedef struct {
     uint64_t key;
-    gen_t *gen;
+    gen_t *gen;   /* the rundown item and cue index into */
+    gen_t *owner; /* the generation whose packet the clock holds (kept alive for it) */
     int item, cue;
     uint32_t run;
     int64_t send_mono; /* as armed; INT64_MAX when parked */
@@ -259,7 +260,7 @@ static armed_t *armed_by_key(sc_engine_t *e, uint64_t key)
 
 static void armed_remove(sc_engine_t *e, armed_t *a)
 {
-    gen_t *g = a->gen;
+    gen_t *g = a->owner;
     g->armed--;
     *a = e->armed[--e->narmed];
     /* A retired generation goes once nothing points into it. */
@@ -310,6 +311,7 @@ static uint64_t arm(sc_engine_t *e, const rd_armed_cue_t *p, int64_t send_mono, 
     memset(a, 0, sizeof *a);
     a->key = ++e->next_key;
     a->gen = g;
+    a->owner = g;
     a->item = p->item;
     a->cue = p->cue;
     a->run = p->run;
@@ -396,18 +398,16 @@ static void sync_cues(sc_engine_t *e)
                 }
                 armed_t *s = &e->armed[e->narmed++];
                 memset(s, 0, sizeof *s);
-                *s = (armed_t){key,
-                               e->gen,
-                               p->item,
-                               p->cue,
-                               p->run,
-                               send_mono,
-                               cue_output(e, e->gen, p->item, p->cue),
-                               true,
-                               false,
-                               false,
-                               true,
-                               false};
+                *s = (armed_t){.key = key,
+                               .gen = e->gen,
+                               .owner = e->gen,
+                               .item = p->item,
+                               .cue = p->cue,
+                               .run = p->run,
+                               .send_mono = send_mono,
+                               .output = cue_output(e, e->gen, p->item, p->cue),
+                               .by_loop = true,
+                               .sending = true};
                 e->gen->armed++;
             }
             immediate = true;
@@ -534,9 +534,15 @@ static void fire(sc_engine_t *e, const char *id, sc_result_t *r)
             e->armed_cap = e->armed_cap ? e->armed_cap * 2 : 64;
             e->armed = rd_xrealloc(e->armed, e->armed_cap * sizeof *e->armed);
         }
-        e->armed[e->narmed++] =
-            (armed_t){key,  e->gen, item,  cue,  0,    now, cue_output(e, e->gen, item, cue),
-                      true, false,  false, true, false};
+        e->armed[e->narmed++] = (armed_t){.key = key,
+                                          .gen = e->gen,
+                                          .owner = e->gen,
+                                          .item = item,
+                                          .cue = cue,
+                                          .send_mono = now,
+                                          .output = cue_output(e, e->gen, item, cue),
+                                          .by_loop = true,
+                                          .sending = true};
         e->gen->armed++;
     }
 }
@@ -715,15 +721,37 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
                         cur_id);
         return false;
     }
-    /* Cancel what is armed from the old generation; reports come back later. */
-    for (size_t k = 0; k < e->narmed; k++) {
-        e->armed[k].replaced = !e->armed[k].canceling;
-        cancel(e, &e->armed[k], false);
-    }
-
     rd_show_t prev = e->show;
     gen_t *oldgen = e->gen;
     e->gen = gen_new(e->app, rundown);
+
+    /* A cue armed on the clock whose packet is unchanged stays armed, moved
+     * to the new rundown's indices: cancelling and re-arming it could fire it
+     * twice if it is due while the orders cross. A changed cue is cancelled
+     * and armed anew. */
+    for (size_t k = 0; k < e->narmed; k++) {
+        armed_t *a = &e->armed[k];
+        if (a->canceling || a->sending || a->gen != oldgen)
+            continue;
+        const rd_cue_t *oc = &oldgen->rundown.items[a->item].cues[a->cue];
+        int ni;
+        const rd_cue_t *nc = rd_rundown_find_cue(&e->gen->rundown, oc->id, &ni);
+        size_t ok = oldgen->first_cue[a->item] + (size_t)a->cue;
+        if (nc && strcmp(e->gen->rundown.items[ni].id, oldgen->rundown.items[a->item].id) == 0) {
+            int nj = (int)(nc - e->gen->rundown.items[ni].cues);
+            size_t nk = e->gen->first_cue[ni] + (size_t)nj;
+            if (oldgen->len[ok] == e->gen->len[nk] && oldgen->bytes[ok] && e->gen->bytes[nk] &&
+                memcmp(oldgen->bytes[ok], e->gen->bytes[nk], oldgen->len[ok]) == 0 &&
+                nc->target_index == oc->target_index) {
+                a->gen = e->gen;
+                a->item = ni;
+                a->cue = nj;
+                continue;
+            }
+        }
+        a->replaced = true;
+        cancel(e, a, false);
+    }
     int64_t now = sc_show_now(&e->app->tb);
     rd_show_open(&e->show, &e->gen->rundown, &e->app->config, now, on_show_event, e);
     e->show.rehearsal = prev.rehearsal;

@@ -211,3 +211,31 @@ test('start-up refuses a broken rundown with its errors, and a port that is take
     first.cleanup();
   }
 });
+
+test('reload during an item: a pending cue fires once, in its new form when it changed', async () => {
+  const rx = await new UdpReceiver().start();
+  const mk = (addrB) => rundown({
+    items: [{
+      id: 'a', title: 'A', duration: '10s',
+      cues: [
+        { id: 'same', at: '1200ms', target: 'sw', osc: { address: '/same' } },
+        { id: 'changed', at: '1400ms', target: 'sw', osc: { address: addrB } },
+      ],
+    }],
+  });
+  const d = await new Daemon({ show: mk('/old'), targets: { sw: { url: rx.url } } }).start();
+  try {
+    assert.equal((await d.api('go')).status, 200);
+    await sleep(400);
+    writeFileSync(d.showPath, JSON.stringify(mk('/new')));
+    const r = await d.api('reload');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await rx.waitCount(2, 3000);
+    await sleep(300);
+    assert.deepEqual(rx.addresses(), ['/same', '/new']);
+    const cues = d.asrun().filter((x) => x.kind === 'cue' && x.outcome === 'sent').map((x) => x.cue);
+    assert.deepEqual(cues, ['same', 'changed']);
+  } finally {
+    await teardown(d, rx);
+  }
+});
