@@ -95,11 +95,52 @@ void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_re
     sc_app_changed(app);
 }
 
+/* Whether two configs differ in what only a restart can change: the
+ * listening addresses, the data directory and the targets. */
+static bool needs_restart(const rd_config_t *a, const rd_config_t *b)
+{
+    if (strcmp(a->http.host, b->http.host) || a->http.port != b->http.port ||
+        strcmp(a->osc.host, b->osc.host) || a->osc.port != b->osc.port ||
+        strcmp(a->data_dir, b->data_dir) || a->ntargets != b->ntargets ||
+        a->nosc_allow != b->nosc_allow)
+        return true;
+    for (size_t i = 0; i < a->nosc_allow; i++)
+        if (strcmp(a->osc_allow[i], b->osc_allow[i]))
+            return true;
+    for (size_t i = 0; i < a->ntargets; i++) {
+        const rd_target_t *x = &a->targets[i], *y = &b->targets[i];
+        if (strcmp(x->name, y->name) || strcmp(x->url, y->url) || x->latency_ns != y->latency_ns ||
+            x->framing != y->framing)
+            return true;
+    }
+    return false;
+}
+
+/* Applies a re-read config: what can change live (go_guard, tokens) changes
+ * now; the rest is reported as needing a restart. */
+static void apply_config(sc_app_t *app, const rd_config_t *next)
+{
+    app->config.go_guard_ns = next->go_guard_ns;
+    if (next->control_token) {
+        free(app->control_token);
+        app->control_token = strdup(next->control_token);
+    }
+    free(app->view_token);
+    app->view_token = next->view_token ? strdup(next->view_token) : NULL;
+    if (needs_restart(&app->config, next))
+        sc_warn("reload: %s changes listening addresses, data_dir, osc.allow or targets; those "
+                "take effect at the next start",
+                app->opts.config_path);
+}
+
 void sc_app_reload(sc_app_t *app, sc_result_t *r)
 {
     rd_diags_t d = {0};
     rd_rundown_t next;
-    bool ok = sc_load_rundown(app->opts.rundown_path, &next, &d);
+    rd_config_t next_config = {0};
+    bool config_ok =
+        !app->opts.config_path || sc_load_config(app->opts.config_path, &next_config, &d);
+    bool ok = sc_load_rundown(app->opts.rundown_path, &next, &d) && config_ok;
     d.file = app->opts.rundown_path;
     ok = rd_rundown_link(&next, &app->config, &d) && ok;
     if (!ok) {
@@ -113,8 +154,9 @@ void sc_app_reload(sc_app_t *app, sc_result_t *r)
             }
             free(line);
         }
-        sc_result_error(r, "reload_failed", "%s has %zu error%s; the show continues unchanged",
-                        app->opts.rundown_path, d.errors, d.errors == 1 ? "" : "s");
+        sc_result_error(r, "reload_failed", "%zu error%s in %s%s%s; the show continues unchanged",
+                        d.errors, d.errors == 1 ? "" : "s", app->opts.rundown_path,
+                        config_ok ? "" : " or ", config_ok ? "" : app->opts.config_path);
         json_t *note = json_object();
         json_object_set_new(note, "type", json_string("reload_failed"));
         json_object_set_new(note, "errors", errors);
@@ -124,13 +166,18 @@ void sc_app_reload(sc_app_t *app, sc_result_t *r)
         free(text);
         json_decref(note);
         rd_rundown_free(&next);
+        rd_config_free(&next_config);
         rd_diags_free(&d);
         return;
     }
     rd_diags_free(&d);
     if (!sc_engine_replace(app->engine, &next, r)) {
         rd_rundown_free(&next);
+        rd_config_free(&next_config);
         return;
     }
+    if (app->opts.config_path)
+        apply_config(app, &next_config);
+    rd_config_free(&next_config);
     sc_info("reloaded %s", app->opts.rundown_path);
 }

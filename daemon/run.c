@@ -377,8 +377,9 @@ int sc_run(const sc_options_t *opts)
         goto fail;
     }
 
+    bool realtime = opts->realtime || app->config.realtime;
     sc_clock_options_t copts = {.capacity = 8192,
-                                .realtime = opts->realtime,
+                                .realtime = realtime,
                                 .notify = clock_notify,
                                 .notify_ctx = &app->clock_async};
     int cerr = 0;
@@ -387,12 +388,12 @@ int sc_run(const sc_options_t *opts)
         snprintf(err, sizeof err, "cannot start the cue clock: %s", strerror(cerr));
         goto fail;
     }
-    if (opts->realtime) {
-        sc_clock_stats_t st;
-        sc_clock_stats(app->clock, &st);
-        sc_info("cue clock: SCHED_FIFO %s",
-                st.realtime ? "granted" : "not permitted here; running as a normal thread");
-    }
+    sc_clock_stats_t cst;
+    sc_clock_stats(app->clock, &cst);
+    sc_info("cue clock: SCHED_FIFO %s",
+            !realtime      ? "off (ask with \"realtime\": true or --realtime)"
+            : cst.realtime ? "granted"
+                           : "asked for but not permitted here; a normal thread");
 
     app->noutputs = app->config.ntargets;
     app->outputs = rd_xcalloc(app->noutputs + 1, sizeof *app->outputs);

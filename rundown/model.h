@@ -134,6 +134,7 @@ typedef struct {
     size_t nosc_allow;
     char *data_dir; /* owned */
     int64_t go_guard_ns;
+    bool realtime;        /* run the cue clock with SCHED_FIFO when permitted */
     char *control_token;  /* owned, NULL when none is configured */
     char *view_token;     /* owned, NULL when none is configured */
     rd_target_t *targets; /* owned array */

@@ -11,7 +11,7 @@
 #include "xalloc.h"
 
 static const char *const top_fields[] = {"http", "osc",     "data_dir", "go_guard",
-                                         "auth", "targets", NULL};
+                                         "auth", "targets", "realtime", NULL};
 static const char *const http_fields[] = {"listen", NULL};
 static const char *const osc_fields[] = {"listen", "allow", NULL};
 static const char *const auth_fields[] = {"control_token", "view_token", NULL};
@@ -318,6 +318,12 @@ bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *
     rd__get_duration(root, "go_guard", "", CONFIG_FPS, &present, &out->go_guard_ns, d);
     if (out->go_guard_ns > 10 * RD_NS_PER_S)
         rd_diag_add(d, RD_ERROR, "go_guard", "a guard over 10 seconds would block the show");
+
+    json_t *rt = json_object_get(root, "realtime");
+    if (rt && !json_is_boolean(rt))
+        rd_diag_add(d, RD_ERROR, "realtime", "must be true or false, not %s", rd__json_kind(rt));
+    else if (rt)
+        out->realtime = json_is_true(rt);
 
     const json_t *auth = section(root, "auth", auth_fields, d);
     if (auth) {

@@ -239,3 +239,25 @@ test('reload during an item: a pending cue fires once, in its new form when it c
     await teardown(d, rx);
   }
 });
+
+test('SIGHUP re-reads the config too: go_guard changes live; a broken config changes nothing', async () => {
+  const { rx, d } = await setup();
+  try {
+    writeFileSync(d.configPath, JSON.stringify({ ...d.config, go_guard: '5s' }));
+    d.kill('SIGHUP');
+    await waitFor(() => d.asrun().some((x) => x.kind === 'command' && x.cmd === 'reload' && x.ok), 3000, 'the reload');
+    assert.equal((await d.api('go')).status, 200);
+    await sleep(600);
+    let r = await d.api('go');
+    assert.equal(r.status, 429);
+    assert.match(r.body.error.message, /go_guard is 5\.000 s/);
+    writeFileSync(d.configPath, '{"go_guard": "soon"}');
+    r = await d.api('reload');
+    assert.equal(r.status, 409);
+    assert.equal(r.body.error.code, 'reload_failed');
+    r = await d.api('go');
+    assert.equal(r.status, 429); // still the 5 s guard
+  } finally {
+    await teardown(d, rx);
+  }
+});
