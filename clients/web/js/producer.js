@@ -1,0 +1,475 @@
+// The producer view (/producer): the rundown merged with live state, GO and every other
+// command over the websocket, the cue log, target states and the daemon's errors.
+import { Connection } from './conn.js';
+import { localNow } from './clock.js';
+import { countdown, cueAt, duration, micros, signed, timeOfDay } from './format.js';
+import { mountHealth } from './health.js';
+import { setText } from './dom.js';
+import { MESSAGE_COLORS, messageBanner } from './message.js';
+import { fetchRundown, sameItems } from './rundown.js';
+import { tokenFromUrl, setToken } from './token.js';
+import { showAlert, clearAlert, hasAlert } from './alerts.js';
+
+const $ = (id) => document.getElementById(id);
+const RUNDOWN_REFRESH_MS = 20000;
+const PANIC_CONFIRM_MS = 4000;
+const PRESETS = [
+  ['WRAP', 'red'], ['30 SECONDS', 'amber'], ['STRETCH', 'green'], ['SPEED UP', 'amber'], ['STAND BY', 'blue'],
+];
+
+let token = tokenFromUrl();
+let rundown = null;
+let rundownAt = 0;
+let selectedId = null;
+let selectedByHand = false;
+let rows = new Map(); // item id -> { tr, cells }
+let cueKey = '';
+let targetKey = '';
+let scrolledTo = null;
+
+// Once per connection, on its first state: by then a view token, if needed, was accepted.
+let rundownWanted = true;
+const conn = new Connection({
+  token,
+  onOpen: () => { rundownWanted = true; },
+  onHello: showRole,
+  onState: (st) => {
+    if (rundownWanted) { rundownWanted = false; loadRundown(); }
+    render(st);
+  },
+  onEvent: onEvent,
+}).start();
+mountHealth($('health'), conn);
+
+// ---- Role and token -------------------------------------------------------------------
+
+function showRole(h) {
+  const role = h.role;
+  const r = $('role');
+  r.dataset.role = role;
+  r.textContent = role === 'control' ? 'CONTROL' : role === 'view' ? 'VIEW ONLY' : 'NO ACCESS';
+  document.body.dataset.role = role;
+  // Until the daemon has answered our token, do not cry wolf.
+  $('auth').hidden = role === 'control' || conn.authPending;
+  if (role === 'control') clearAlert('auth');
+}
+
+$('auth-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  token = $('auth-token').value.trim();
+  $('auth-token').value = '';
+  setToken(token);
+  conn.setToken(token);
+});
+
+function onEvent(e) {
+  if (e.type === 'auth' && !e.ok) {
+    showAlert('auth', 'Control token refused', `${e.error?.code || 'unauthorized'}: ${e.error?.message || ''} \u2014 commands from this page will be refused.`, { sticky: true });
+  } else if (e.type === 'reload_failed') {
+    showAlert('reload', 'RELOAD failed: the show continues unchanged', e.errors || [], { sticky: true, code: 'reload_failed' });
+  } else if (e.type === 'error') {
+    showAlert(null, 'The daemon reported an error', `${e.error?.code}: ${e.error?.message}`);
+  }
+}
+
+// ---- Commands ------------------------------------------------------------------------
+
+async function run(cmd, args = {}, what = cmd.toUpperCase()) {
+  const r = await conn.command(cmd, args);
+  if (!r.ok) {
+    const code = r.error?.code || 'error';
+    const key = code === 'reload_failed' ? 'reload' : null;
+    // A failed reload also arrives as a reload_failed event with every error, just before
+    // this reply: keep that one.
+    if (!(key && hasAlert(key))) showAlert(key, `${what} refused`, `${code}: ${r.error?.message || ''}`, { code, sticky: key !== null });
+  } else if (cmd === 'reload') {
+    clearAlert('reload');
+    loadRundown();
+  }
+  return r;
+}
+
+const go = () => run('go');
+$('go').addEventListener('click', go);
+$('back').addEventListener('click', () => run('back'));
+$('hold').addEventListener('click', () => {
+  const holding = conn.state?.current?.holding;
+  run(holding ? 'resume' : 'hold');
+});
+$('rehearsal').addEventListener('click', () => run('rehearsal', { on: !conn.state?.show?.rehearsal }, 'REHEARSAL'));
+for (const b of document.querySelectorAll('[data-add]')) {
+  b.addEventListener('click', () => run('add', { seconds: Number(b.dataset.add) }, `ADD ${b.textContent}`));
+}
+$('goto').addEventListener('click', async () => {
+  if (!selectedId) return;
+  const r = await run('goto', { item: selectedId }, `GOTO ${selectedId}`);
+  if (r.ok) selectedByHand = false; // follow the show again
+});
+$('skip').addEventListener('click', () => {
+  if (!selectedId) return;
+  const skipped = itemState(selectedId)?.state === 'skipped';
+  run('skip', { item: selectedId, on: !skipped }, skipped ? `UNSKIP ${selectedId}` : `SKIP ${selectedId}`);
+});
+$('reload').addEventListener('click', () => { clearAlert('reload'); run('reload'); });
+
+// Panic asks once more: the first press arms it for a few seconds.
+let panicTimer = null;
+function disarmPanic() {
+  clearTimeout(panicTimer);
+  panicTimer = null;
+  $('panic').textContent = 'PANIC';
+  $('panic').classList.remove('armed');
+  $('panic-cancel').hidden = true;
+  $('reload').hidden = false;
+}
+$('panic').addEventListener('click', () => {
+  if (!panicTimer) {
+    $('panic').textContent = 'CONFIRM PANIC';
+    $('panic').classList.add('armed');
+    $('panic-cancel').hidden = false;
+    $('reload').hidden = true;
+    panicTimer = setTimeout(disarmPanic, PANIC_CONFIRM_MS);
+    return;
+  }
+  disarmPanic();
+  run('panic');
+});
+$('panic-cancel').addEventListener('click', disarmPanic);
+
+// Escape: the selection follows the show again.
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') selectedByHand = false;
+});
+
+// Space is GO, except while typing; holding the key down does not repeat it.
+document.addEventListener('keydown', (e) => {
+  if (e.code !== 'Space' && e.key !== ' ') return;
+  const t = e.target;
+  if (t.closest && t.closest('input, textarea, select, [contenteditable="true"]')) return;
+  e.preventDefault();
+  if (!e.repeat) {
+    $('go').classList.add('pressed');
+    go();
+  }
+});
+document.addEventListener('keyup', (e) => {
+  if (e.code !== 'Space' && e.key !== ' ') return;
+  $('go').classList.remove('pressed');
+  // A focused button would otherwise click itself on key-up as well.
+  if (e.target.tagName === 'BUTTON') e.preventDefault();
+});
+
+// ---- Stage message composer ------------------------------------------------------------
+
+for (const c of MESSAGE_COLORS) {
+  const o = document.createElement('option');
+  o.value = c;
+  o.textContent = c;
+  $('msg-color').append(o);
+}
+$('msg-color').value = 'amber';
+for (const [text, color] of PRESETS) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.addEventListener('click', () => run('message', { text, color }, 'MESSAGE'));
+  $('msg-presets').append(b);
+}
+$('msg-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const text = $('msg-text').value.trim();
+  if (!text) return;
+  const r = await run('message', { text, color: $('msg-color').value }, 'MESSAGE');
+  if (r.ok) $('msg-text').value = '';
+});
+$('msg-clear').addEventListener('click', () => run('clear_message', {}, 'CLEAR MESSAGE'));
+const msgPreview = messageBanner($('msg-current'));
+
+// ---- Rundown table ---------------------------------------------------------------------
+
+async function loadRundown() {
+  rundownAt = localNow();
+  const r = await fetchRundown(token);
+  if (!r) return;
+  const changed = !rundown || JSON.stringify(r.items) !== JSON.stringify(rundown.items);
+  rundown = r;
+  if (changed) buildRows();
+  if (conn.state) render(conn.state);
+}
+setInterval(() => { if (conn.status === 'live' && localNow() - rundownAt > RUNDOWN_REFRESH_MS) loadRundown(); }, 1000);
+
+function ruleText(it) {
+  if (it.start_rule === 'time') return timeOfDay(it.hard_start);
+  return it.start_rule === 'follow' ? 'follow' : 'GO';
+}
+
+function buildRows() {
+  const body = $('rundown-body');
+  body.textContent = '';
+  rows = new Map();
+  rundown.items.forEach((it, i) => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = it.id;
+    tr.tabIndex = 0;
+    const td = (cls, text = '') => {
+      const c = document.createElement('td');
+      c.className = cls;
+      c.textContent = text;
+      tr.append(c);
+      return c;
+    };
+    td('c-n num', String(i + 1));
+    const title = td('c-title');
+    const t = document.createElement('span');
+    t.className = 'it-title';
+    t.textContent = it.title;
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    title.append(t, badge);
+    td(`c-rule rule-${it.start_rule}`, ruleText(it));
+    td('c-planned num', rundown.relative ? `+${duration(it.planned_offset_ms)}` : timeOfDay(it.planned_start));
+    td('c-dur num', it.duration_ms ? duration(it.duration_ms) : 'open');
+    td('c-back num', it.back_time == null ? '' : timeOfDay(it.back_time));
+    const actual = td('c-actual num');
+    const ou = td('c-ou num');
+    tr.addEventListener('click', () => select(it.id, true));
+    tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') select(it.id, true); });
+    body.append(tr);
+    rows.set(it.id, { tr, badge, actual, ou, item: it });
+  });
+  if (selectedId && !rows.has(selectedId)) selectedId = null;
+  renderSelected();
+}
+
+function itemState(id) {
+  return conn.state?.items?.find((s) => s.id === id) || null;
+}
+
+function select(id, byHand) {
+  selectedId = id;
+  if (byHand) selectedByHand = true;
+  for (const [rid, r] of rows) r.tr.classList.toggle('selected', rid === id);
+  renderSelected();
+}
+
+function renderSelected() {
+  const row = selectedId && rows.get(selectedId);
+  const it = row?.item;
+  $('sel-title').textContent = it ? `${it.title}` : 'pick an item in the rundown';
+  $('sel-title').title = it ? it.id : '';
+  $('goto').disabled = !it;
+  $('skip').disabled = !it;
+  const s = it && itemState(it.id);
+  $('skip').textContent = s?.state === 'skipped' ? 'UNSKIP' : 'SKIP';
+  $('sel-notes').textContent = it?.notes || '';
+  const body = $('sel-cues');
+  if (body.dataset.item === (it?.id || '')) return;
+  body.dataset.item = it?.id || '';
+  body.textContent = '';
+  for (const c of it?.cues || []) {
+    const tr = document.createElement('tr');
+    const at = document.createElement('td');
+    at.className = 'num';
+    at.textContent = cueAt(c.anchor, c.offset_ms);
+    const name = document.createElement('td');
+    name.textContent = c.label || c.id;
+    name.title = c.id;
+    const tgt = document.createElement('td');
+    tgt.className = 'dim';
+    tgt.textContent = c.target;
+    const fire = document.createElement('td');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'fire';
+    b.textContent = 'FIRE';
+    b.dataset.cue = c.id;
+    b.addEventListener('click', () => run('fire', { cue: c.id }, `FIRE ${c.id}`));
+    fire.append(b);
+    tr.append(at, name, tgt, fire);
+    body.append(tr);
+  }
+}
+
+// ---- State -------------------------------------------------------------------------------
+
+function render(st) {
+  if (rundown && !sameItems(rundown, st) && localNow() - rundownAt > 1000) loadRundown();
+  const show = st.show;
+  $('show-title').textContent = show.title;
+  const stateName = show.state.toUpperCase();
+  $('show-state').textContent = stateName;
+  $('show-state').dataset.state = show.state;
+  $('rehearsal-pill').hidden = !show.rehearsal;
+  $('rehearsal').setAttribute('aria-pressed', String(!!show.rehearsal));
+  $('on-air').textContent = show.on_air == null ? '\u2014' : timeOfDay(show.on_air);
+  $('off-air').textContent = show.off_air == null ? '\u2014' : timeOfDay(show.off_air);
+  $('proj-end').textContent = show.projected_end == null ? '\u2014' : timeOfDay(show.projected_end);
+  const ou = show.over_under_ms;
+  $('over-under').textContent = ou == null ? '\u2014' : signed(ou);
+  $('over-under').dataset.sign = ou > 999 ? 'over' : ou < -999 ? 'under' : 'even';
+  $('hold').textContent = st.current?.holding ? 'RESUME' : 'HOLD';
+  $('hold').classList.toggle('holding', !!st.current?.holding);
+
+  const nextId = st.next?.id;
+  for (const s of st.items) {
+    const row = rows.get(s.id);
+    if (!row) continue;
+    const { tr, badge, actual, ou: ouCell, item } = row;
+    tr.dataset.state = s.state;
+    tr.classList.toggle('is-next', s.id === nextId);
+    tr.classList.toggle('late', !!s.late);
+    badge.textContent = s.state === 'running' ? (st.current?.holding ? 'HOLD' : 'ON AIR') : s.id === nextId ? 'NEXT' : s.state === 'skipped' ? 'SKIP' : s.late ? 'LATE' : '';
+    if (s.actual_start != null) {
+      const late = item.planned_start != null ? s.actual_start - item.planned_start : null;
+      actual.textContent = timeOfDay(s.actual_start);
+      actual.title = late == null ? '' : `${signed(late)} against the plan`;
+      actual.classList.remove('projected');
+    } else if (s.state === 'pending' && s.projected_start != null) {
+      actual.textContent = `~${timeOfDay(s.projected_start)}`;
+      actual.title = 'projected';
+      actual.classList.add('projected');
+    } else {
+      actual.textContent = '';
+    }
+    // Over/under of the item itself: its actual (or projected) length against the plan.
+    let d = null;
+    if (s.state === 'done' && s.actual_end != null) d = s.actual_end - s.actual_start - item.duration_ms;
+    else if (s.state === 'running' && item.duration_ms > 0) d = s.projected_end - s.actual_start - item.duration_ms;
+    ouCell.textContent = d == null ? '' : signed(d);
+    ouCell.dataset.sign = d == null ? '' : d > 999 ? 'over' : d < -999 ? 'under' : 'even';
+  }
+  // Follow the show with the selection until the producer picks an item by hand.
+  const running = st.current?.id;
+  if (!selectedByHand && (running || nextId) && selectedId !== (running || nextId)) select(running || nextId, false);
+  else renderSelected();
+  if (running && running !== scrolledTo && rows.has(running)) {
+    scrolledTo = running;
+    keepInView(rows.get(running).tr);
+  }
+
+  renderCues(st.cues || []);
+  renderTargets(st.targets || []);
+}
+
+// Scrolls the rundown's own box (never the page) so the running item shows, one row of
+// what is done above it.
+function keepInView(tr) {
+  const wrap = tr.closest('.table-wrap');
+  if (!wrap || wrap.scrollHeight <= wrap.clientHeight) return;
+  const head = wrap.querySelector('thead')?.offsetHeight || 0;
+  const above = tr.previousElementSibling?.offsetHeight || 0;
+  wrap.scrollTop = Math.max(0, tr.offsetTop - head - above);
+}
+
+function renderCues(cues) {
+  const key = JSON.stringify(cues);
+  if (key === cueKey) return;
+  cueKey = key;
+  const body = $('cuelog');
+  body.textContent = '';
+  for (const c of cues) {
+    const tr = document.createElement('tr');
+    tr.dataset.outcome = c.outcome;
+    const cells = [
+      [timeOfDay(c.scheduled ?? c.sent, true), 'num'],
+      [c.cue, ''],
+      [c.item, 'dim'],
+      [c.target, ''],
+      [c.lateness_us == null ? '' : micros(c.lateness_us), 'num r'],
+      [c.outcome, 'outcome'],
+    ];
+    for (const [text, cls] of cells) {
+      const td = document.createElement('td');
+      td.className = cls;
+      td.textContent = text;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+function renderTargets(targets) {
+  const key = JSON.stringify(targets);
+  if (key === targetKey) return;
+  targetKey = key;
+  const box = $('targets');
+  box.textContent = '';
+  for (const t of targets) {
+    const d = document.createElement('div');
+    d.className = 'target';
+    d.dataset.state = t.state;
+    d.title = `${t.kind} ${t.url || ''}${t.error ? ` \u2014 ${t.error}` : ''}`;
+    const name = document.createElement('span');
+    name.className = 'tname';
+    name.textContent = t.name;
+    const state = document.createElement('span');
+    state.className = 'tstate';
+    state.textContent = t.state;
+    const n = document.createElement('span');
+    n.className = 'tcount num';
+    n.textContent = `${t.sent} sent${t.failed ? ` \u00b7 ${t.failed} failed` : ''}`;
+    d.append(name, state, n);
+    if (t.error) {
+      const e = document.createElement('span');
+      e.className = 'terror';
+      e.textContent = t.error;
+      d.append(e);
+    }
+    box.append(d);
+  }
+}
+
+// ---- Display-rate drawing -------------------------------------------------------------------
+
+const cd = $('p-countdown');
+function frame() {
+  requestAnimationFrame(frame);
+  const local = localNow();
+  const now = local + conn.clock.offsetInUse;
+  setText($('tod'), timeOfDay(now));
+  const st = conn.state;
+  document.body.classList.toggle('stale', conn.status !== 'live');
+  if (!st) return;
+  msgPreview(st.message, now);
+  const c = st.current;
+  let phase = 'idle';
+  let label = '';
+  // While holding, the clock of the item (and of what follows) stands at the state's time.
+  const t = c && c.holding ? st.server_time : now;
+  if (c) {
+    const preroll = t < c.started_at;
+    const rem = c.ends_at - (preroll ? c.started_at : t);
+    phase = preroll ? 'preroll' : c.holding ? 'hold' : rem < 0 ? (c.duration_ms === 0 ? 'open' : 'over')
+      : c.critical_ms > 0 && rem <= c.critical_ms ? 'critical' : c.warn_ms > 0 && rem <= c.warn_ms ? 'warn' : 'running';
+    label = preroll ? `STARTS IN ${countdown(c.started_at - t, 'tenths')}` : { hold: 'HOLD', over: 'OVER' }[phase] || '';
+    setText(cd, countdown(rem, 'tenths'));
+    cd.dataset.remainingMs = rem.toFixed(2);
+    cd.dataset.drawnAt = local.toFixed(2);
+    setText($('run-title'), c.title);
+    const meta = [`started ${timeOfDay(c.started_at)}`, `planned ${duration(c.duration_ms)}`];
+    if (c.added_ms) meta.push(`${signed(c.added_ms)} added`);
+    if (c.held_ms >= 1000) meta.push(`held ${duration(c.held_ms)}`);
+    setText($('run-meta'), meta.join(' \u00b7 '));
+  } else {
+    phase = st.show.state === 'ended' ? 'ended' : 'idle';
+    label = st.show.state === 'ended' ? 'SHOW ENDED' : '';
+    setText(cd, '\u2014');
+    delete cd.dataset.remainingMs;
+    setText($('run-title'), st.show.state === 'ended' ? 'Show ended' : 'Nothing running');
+    setText($('run-meta'), '');
+  }
+  cd.dataset.phase = phase;
+  setText($('run-label'), label);
+  $('run-label').dataset.phase = phase;
+  const n = st.next;
+  setText($('next-title'), n ? n.title : '\u2014');
+  let when = '';
+  if (n) {
+    const parts = [];
+    if (n.starts_at > t + 500) parts.push(`in ${duration(Math.ceil((n.starts_at - t) / 1000) * 1000)}`);
+    parts.push(n.start_rule === 'go' ? 'on GO' : n.start_rule === 'time' ? `hard ${timeOfDay(n.starts_at)}` : 'follows');
+    when = parts.join(' \u00b7 ');
+  }
+  setText($('next-when'), when);
+}
+requestAnimationFrame(frame);
