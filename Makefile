@@ -26,7 +26,7 @@ UNIT_LIBS := $(LIBS)
 # Debian packages the build, the tests and the test peers need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libuv1-dev libwebsockets-dev libwebsockets-evlib-uv liblo-dev libjansson-dev \
-	liblo-tools
+	liblo-tools chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUNDOWN_SRC := $(sort $(wildcard rundown/*.c))
@@ -154,9 +154,17 @@ fuzz: deps fuzz-build
 $(BUILD)/bench_parse: tests/bench/bench_parse.c $(LIBRUNDOWN)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBRUNDOWN) $(LIBS)
 
-# Figures, not assertions: these machines are shared and noisy.
-bench: $(BUILD)/bench_parse
+$(BUILD)/udp_stamp: tests/bench/udp_stamp.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# Figures, not assertions: these machines are shared and noisy. The daemon's
+# figures (cue lateness, GO -> cue, websocket cues, memory, start-up) come from
+# tests/bench/bench.mjs; its method is the comment at its top.
+bench: $(BUILD)/bench_parse $(DAEMON) $(BUILD)/udp_stamp tests/integration/node_modules/.package-lock.json
 	$(BUILD)/bench_parse config/evening-news.json config/demo.json
+	BUILD=$(BUILD) SHOWCALLERD=$(abspath $(DAEMON)) UDP_STAMP=$(abspath $(BUILD)/udp_stamp) \
+		node tests/bench/bench.mjs
 
 format:
 	clang-format -i $(RUNDOWN_SRC) $(DAEMON_SRC) $(wildcard rundown/*.h daemon/*.h) \

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "asrun.h"
 #include "cue_timing.h"
@@ -67,6 +68,7 @@ struct sc_engine {
     int64_t cmd_show_now; /* the time the current command or tick runs at */
     recent_t recent[RECENT_CUES];
     size_t nrecent;
+    uint64_t rundown_rev;  /* counts reloads: screens refetch /api/rundown when it moves */
     uint8_t **panic_bytes; /* per output, NULL when none */
     size_t *panic_len;
 };
@@ -790,6 +792,7 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
         e->retired = oldgen->next_retired;
         gen_free(oldgen);
     }
+    e->rundown_rev++;
     e->cmd_show_now = now;
     schedule_tick(e, rd_show_tick(&e->show, now));
     sync_cues(e);
@@ -839,6 +842,12 @@ void sc_engine_state(sc_engine_t *e, json_t *obj)
 
     json_t *show = json_object();
     json_object_set_new(show, "title", json_string(r->title));
+    json_object_set_new(show, "rundown_rev", json_integer((json_int_t)e->rundown_rev));
+    /* Times of day in the rundown are the daemon's local time. */
+    time_t now_s = time(NULL);
+    struct tm lt;
+    localtime_r(&now_s, &lt);
+    json_object_set_new(show, "utc_offset_min", json_integer(lt.tm_gmtoff / 60));
     json_object_set_new(show, "state", json_string(state_name(s->state)));
     json_object_set_new(show, "rehearsal", json_boolean(s->rehearsal));
     json_object_set_new(show, "on_air", ms_or_null(e, r->has_on_air, r->on_air_ns));
@@ -934,6 +943,7 @@ json_t *sc_engine_rundown_json(sc_engine_t *e)
     const rd_plan_t *plan = &e->show.plan;
     json_t *o = json_object();
     json_object_set_new(o, "title", json_string(r->title));
+    json_object_set_new(o, "rev", json_integer((json_int_t)e->rundown_rev));
     json_object_set_new(o, "fps", json_integer(r->fps));
     json_object_set_new(o, "relative", json_boolean(plan->relative));
     json_object_set_new(o, "on_air", ms_or_null(e, r->has_on_air, r->on_air_ns));

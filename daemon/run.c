@@ -428,8 +428,8 @@ int sc_run(const sc_options_t *opts)
     sc_info("ready in %.1f ms: %s, %zu items", (double)(sc_mono_ns() - t_start) / 1e6,
             sc_engine_rundown(app->engine)->title, sc_engine_rundown(app->engine)->nitems);
     printf("showcallerd is running.\n"
-           "  producer: http://%s:%d/producer?token=%s\n"
-           "  stage:    http://%s:%d/stage\n"
+           "  producer: http://%s:%d/producer/?token=%s\n"
+           "  stage:    http://%s:%d/stage/\n"
            "  control token: %s%s\n"
            "  OSC commands: udp %s:%d (/showcaller/go ...)\n",
            url_host, app->config.http.port, app->control_token, url_host, app->config.http.port,
