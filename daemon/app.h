@@ -52,6 +52,7 @@ struct sc_app {
     uv_timer_t heartbeat; /* state push at least once a second, clock-step check */
     uv_timer_t push;      /* coalesces state pushes to one per loop iteration */
     bool push_pending;
+    int64_t last_push_mono;
 
     /* The stage message. */
     char message[SC_TEXT_MAX + 1];

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #define PARKED INT64_MAX
-#define MAX_WINDOW_NS 2000000  /* never wake more than 2 ms early */
+#define MAX_WINDOW_NS 700000   /* never spin more than 0.7 ms before a cue */
 #define START_WINDOW_NS 300000 /* measured here: a timerfd wakes 50-150 us late */
 
 typedef enum { ORDER_ARM, ORDER_CANCEL, ORDER_RESCHEDULE, ORDER_SOCKET, ORDER_STOP } order_kind_t;
@@ -92,6 +92,7 @@ struct sc_cue_clock {
     size_t nheap;
     int fds[SC_CLOCK_MAX_TARGETS];
     int64_t window_ns;
+    int64_t late_avg_ns; /* running average of how late the timerfd wakes us */
     bool stopping;
     pthread_mutex_t stats_mu;
     sc_clock_stats_t stats;
@@ -296,16 +297,20 @@ static void fire_due(sc_cue_clock_t *c)
         c->opts.notify(c->opts.notify_ctx);
 }
 
-/* Learns how late the timerfd wakes us and keeps the window a safe margin above it. */
+/* Learns how late the timerfd wakes us and keeps the window a margin above
+ * the usual lateness. An average, not the worst case: one wake-up delayed by
+ * a busy machine must not widen the window for good, because a window as wide
+ * as the gap between cues means spinning all the time (and, under SCHED_FIFO,
+ * the kernel's real-time throttling freezing the thread). The window only
+ * shrinks when the thread sleeps, so it is also capped well below any
+ * realistic cue spacing. */
 static void adapt_window(sc_cue_clock_t *c, int64_t late)
 {
     if (late < 0)
         late = 0;
-    int64_t want = 3 * late + 50000;
-    if (want > c->window_ns)
-        c->window_ns = want;
-    else
-        c->window_ns -= (c->window_ns - want) / 16;
+    c->late_avg_ns += (late - c->late_avg_ns) / 8;
+    int64_t want = 3 * c->late_avg_ns + 80000;
+    c->window_ns = want;
     if (c->window_ns < c->opts.min_window_ns)
         c->window_ns = c->opts.min_window_ns;
     if (c->window_ns > MAX_WINDOW_NS)

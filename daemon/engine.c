@@ -353,6 +353,18 @@ static void sync_cues(sc_engine_t *e)
     size_t n = rd_show_pending_cues(&e->show, e->pending, e->pending_cap);
     bool *seen = rd_xcalloc(e->narmed + 1, sizeof *seen);
     size_t narmed_before = e->narmed;
+    /* Armed cues by flat cue index, so matching stays linear in big shows. */
+    long *by_cue = rd_xcalloc(e->gen->ncues + 1, sizeof *by_cue);
+    for (size_t k = 0; k <= e->gen->ncues; k++)
+        by_cue[k] = -1;
+    for (size_t k = 0; k < narmed_before; k++) {
+        const armed_t *x = &e->armed[k];
+        if (x->gen != e->gen)
+            continue;
+        size_t flat = e->gen->first_cue[x->item] + (size_t)x->cue;
+        if (by_cue[flat] < 0 || e->armed[by_cue[flat]].canceling)
+            by_cue[flat] = (long)k;
+    }
     int64_t cmd_now = e->cmd_show_now;
     bool immediate = false;
 
@@ -360,13 +372,10 @@ static void sync_cues(sc_engine_t *e)
         const rd_armed_cue_t *p = &e->pending[i];
         int64_t send_mono = sc_show_to_mono(&e->app->tb, p->send_ns);
         armed_t *a = NULL;
-        for (size_t k = 0; k < narmed_before; k++) {
-            armed_t *x = &e->armed[k];
-            if (x->gen == e->gen && x->item == p->item && x->cue == p->cue && x->run == p->run) {
-                a = x;
-                seen[k] = true;
-                break;
-            }
+        long k = by_cue[e->gen->first_cue[p->item] + (size_t)p->cue];
+        if (k >= 0 && e->armed[k].run == p->run) {
+            a = &e->armed[k];
+            seen[k] = true;
         }
         if (a) {
             if (a->canceling || a->sending || a->send_mono == send_mono)
@@ -421,6 +430,7 @@ static void sync_cues(sc_engine_t *e)
         if (!seen[k])
             cancel(e, &e->armed[k], false);
     free(seen);
+    free(by_cue);
     if (immediate)
         sc_app_changed(e->app);
 }

@@ -71,6 +71,7 @@ static void push_cb(uv_timer_t *t)
     app->push_pending = false;
     if (app->shutting_down || !app->server)
         return;
+    app->last_push_mono = sc_mono_ns();
     json_t *st = sc_app_state_json(app);
     char *text = json_dumps(st, JSON_COMPACT);
     json_decref(st);
@@ -97,12 +98,19 @@ static void push_cb(uv_timer_t *t)
     }
 }
 
+/* A change is pushed at once, but never more than once per PUSH_MIN_GAP:
+ * a burst of cue reports then costs the loop one serialization, and the
+ * writes to 200 screens cannot crowd out the cues and commands. */
+#define PUSH_MIN_GAP_MS 20
+
 void sc_app_changed(sc_app_t *app)
 {
     if (app->push_pending || app->shutting_down)
         return;
     app->push_pending = true;
-    uv_timer_start(&app->push, push_cb, 0, 0);
+    int64_t since_ms = (sc_mono_ns() - app->last_push_mono) / 1000000;
+    uint64_t wait = since_ms >= PUSH_MIN_GAP_MS ? 0 : (uint64_t)(PUSH_MIN_GAP_MS - since_ms);
+    uv_timer_start(&app->push, push_cb, wait, 0);
 }
 
 static void heartbeat_cb(uv_timer_t *t)

@@ -497,6 +497,20 @@ size_t rd_show_pending_cues(const rd_show_t *s, rd_armed_cue_t *out, size_t cap)
     }
     if (s->automation_off)
         from = (int)r->nitems;
+    /* cut[i]: the earliest live hard start after item i, computed once from
+     * the end so that long rundowns stay linear. */
+    int64_t *cut_after = rd_xcalloc(r->nitems + 1, sizeof *cut_after);
+    cut_after[r->nitems] = INT64_MAX;
+    for (size_t k = r->nitems; k-- > 0;) {
+        cut_after[k] = cut_after[k + 1];
+        if (k + 1 < r->nitems) {
+            const rd_item_t *nx = &r->items[k + 1];
+            if (hard_starts_live(s) && nx->start == RD_START_TIME &&
+                s->items[k + 1].p.state == RD_ITEM_PENDING &&
+                nx->start_tod_ns >= s->watch_from_ns && nx->start_tod_ns < cut_after[k])
+                cut_after[k] = nx->start_tod_ns;
+        }
+    }
     for (int i = from; i < (int)r->nitems; i++) {
         const rd_item_t *it = &r->items[i];
         if (s->items[i].p.state != RD_ITEM_PENDING)
@@ -511,12 +525,11 @@ size_t rd_show_pending_cues(const rd_show_t *s, rd_armed_cue_t *out, size_t cap)
         }
         if (!known)
             continue;
-        int hard = next_hard(s, i);
-        int64_t cut = hard >= 0 ? r->items[hard].start_tod_ns : INT64_MAX;
         rd_item_clock_t clk = {t, 0, 0};
-        list_item(s, &l, i, s->items[i].run + 1, &clk, paused, cut);
+        list_item(s, &l, i, s->items[i].run + 1, &clk, paused, cut_after[i]);
         t += it->duration_ns;
     }
+    free(cut_after);
     if (l.n <= cap)
         qsort(out, l.n, sizeof *out, cmp_armed);
     return l.n;
