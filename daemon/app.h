@@ -75,8 +75,9 @@ void sc_app_changed(sc_app_t *app);
  * refusal is logged. */
 void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *result);
 
-/* The current state as pushed to screens (a new JSON reference). */
-json_t *sc_app_state_json(sc_app_t *app);
+/* The current state as pushed to screens (a new JSON reference); without
+ * "items" when with_items is false. */
+json_t *sc_app_state_json(sc_app_t *app, bool with_items);
 
 /* Re-reads the rundown file (and checks it against the config); a file with
  * errors leaves the show untouched and the errors go to the log and to

@@ -69,6 +69,11 @@ struct sc_engine {
     recent_t recent[RECENT_CUES];
     size_t nrecent;
     uint64_t rundown_rev;  /* counts reloads: screens refetch /api/rundown when it moves */
+    uint64_t progress_rev; /* counts changes to the items' progress */
+    char *items_text;      /* the "items" array serialized, reused between pushes */
+    size_t items_len;
+    uint64_t items_rev;
+    int64_t items_built_mono;
     uint8_t **panic_bytes; /* per output, NULL when none */
     size_t *panic_len;
 };
@@ -174,6 +179,7 @@ static int64_t show_to_wall_ns(sc_engine_t *e, int64_t show_ns)
 static void on_show_event(void *ctx, const rd_show_event_t *ev)
 {
     sc_engine_t *e = ctx;
+    e->progress_rev++;
     static const char *kinds[] = {"item_start", "item_end", "item_skipped", "item_restored",
                                   "show_ended"};
     json_t *r = record(e, ev->kind == RD_SHOW_EV_ENDED ? "daemon" : kinds[ev->kind]);
@@ -511,6 +517,7 @@ void sc_engine_free(sc_engine_t *e)
     free(e->panic_len);
     free(e->armed);
     free(e->pending);
+    free(e->items_text);
     free(e);
 }
 
@@ -630,6 +637,7 @@ void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r)
         sc_result_error(r, rd_show_err_code(err), "%s", rd_show_strerror(err));
         return;
     }
+    e->progress_rev++;
     schedule_tick(e, rd_show_tick(&e->show, now));
     sync_cues(e);
     sc_app_changed(e->app);
@@ -803,6 +811,7 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
         gen_free(oldgen);
     }
     e->rundown_rev++;
+    e->progress_rev++;
     e->cmd_show_now = now;
     schedule_tick(e, rd_show_tick(&e->show, now));
     sync_cues(e);
@@ -842,7 +851,54 @@ static json_t *item_ref(sc_engine_t *e, int i)
     return o;
 }
 
-void sc_engine_state(sc_engine_t *e, json_t *obj)
+/* Every item's progress and projection. */
+static json_t *items_json(sc_engine_t *e, const rd_projection_t *pr)
+{
+    const rd_show_t *s = &e->show;
+    const rd_rundown_t *r = &e->gen->rundown;
+    const rd_projection_t proj = *pr;
+    json_t *items = json_array();
+    for (size_t i = 0; i < r->nitems; i++) {
+        const rd_show_item_t *si = &s->items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(r->items[i].id));
+        json_object_set_new(o, "state", json_string(item_state_name(si->p.state)));
+        bool started = si->p.state == RD_ITEM_RUNNING || si->p.state == RD_ITEM_DONE;
+        json_object_set_new(o, "actual_start", ms_or_null(e, started, si->p.actual_start_ns));
+        json_object_set_new(o, "actual_end",
+                            ms_or_null(e, si->p.state == RD_ITEM_DONE, si->p.actual_end_ns));
+        json_object_set_new(o, "projected_start", ms_or_null(e, true, proj.item_start_ns[i]));
+        json_object_set_new(o, "projected_end", ms_or_null(e, true, proj.item_end_ns[i]));
+        bool late = r->items[i].start == RD_START_TIME && si->p.state == RD_ITEM_PENDING &&
+                    r->items[i].start_tod_ns < s->watch_from_ns;
+        json_object_set_new(o, "late", json_boolean(late));
+        json_array_append_new(items, o);
+    }
+    return items;
+}
+
+const char *sc_engine_items_text(sc_engine_t *e, size_t *len)
+{
+    /* Projections drift only slowly; progress changes rebuild at once. */
+    int64_t now = sc_mono_ns();
+    if (!e->items_text || e->items_rev != e->progress_rev ||
+        now - e->items_built_mono >= 1000000000) {
+        rd_projection_t proj;
+        rd_show_project(&e->show, sc_show_now(&e->app->tb), &proj);
+        json_t *items = items_json(e, &proj);
+        rd_projection_free(&proj);
+        free(e->items_text);
+        e->items_text = json_dumps(items, JSON_COMPACT);
+        json_decref(items);
+        e->items_len = e->items_text ? strlen(e->items_text) : 0;
+        e->items_rev = e->progress_rev;
+        e->items_built_mono = now;
+    }
+    *len = e->items_len;
+    return e->items_text ? e->items_text : "[]";
+}
+
+void sc_engine_state(sc_engine_t *e, json_t *obj, bool with_items)
 {
     rd_show_t *s = &e->show;
     const rd_rundown_t *r = &e->gen->rundown;
@@ -909,24 +965,8 @@ void sc_engine_state(sc_engine_t *e, json_t *obj)
         json_object_set_new(obj, "next", json_null());
     }
 
-    json_t *items = json_array();
-    for (size_t i = 0; i < r->nitems; i++) {
-        const rd_show_item_t *si = &s->items[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(r->items[i].id));
-        json_object_set_new(o, "state", json_string(item_state_name(si->p.state)));
-        bool started = si->p.state == RD_ITEM_RUNNING || si->p.state == RD_ITEM_DONE;
-        json_object_set_new(o, "actual_start", ms_or_null(e, started, si->p.actual_start_ns));
-        json_object_set_new(o, "actual_end",
-                            ms_or_null(e, si->p.state == RD_ITEM_DONE, si->p.actual_end_ns));
-        json_object_set_new(o, "projected_start", ms_or_null(e, true, proj.item_start_ns[i]));
-        json_object_set_new(o, "projected_end", ms_or_null(e, true, proj.item_end_ns[i]));
-        bool late = r->items[i].start == RD_START_TIME && si->p.state == RD_ITEM_PENDING &&
-                    r->items[i].start_tod_ns < s->watch_from_ns;
-        json_object_set_new(o, "late", json_boolean(late));
-        json_array_append_new(items, o);
-    }
-    json_object_set_new(obj, "items", items);
+    if (with_items)
+        json_object_set_new(obj, "items", items_json(e, &proj));
 
     json_t *cues = json_array();
     for (size_t i = e->nrecent; i-- > 0;) {

@@ -39,9 +39,13 @@ void sc_engine_output_done(sc_engine_t *e, int output, uint64_t key, int err, in
 const rd_rundown_t *sc_engine_rundown(const sc_engine_t *e);
 const rd_show_t *sc_engine_show(const sc_engine_t *e);
 
-/* Adds the show's part of the state ("show", "current", "next", "items",
- * "cues") to obj, times as wall-clock milliseconds. */
-void sc_engine_state(sc_engine_t *e, json_t *obj);
+/* Adds the show's part of the state ("show", "current", "next", "cues" and,
+ * with_items, "items") to obj, times as wall-clock milliseconds. */
+void sc_engine_state(sc_engine_t *e, json_t *obj, bool with_items);
+
+/* The "items" array serialized (borrowed), rebuilt when progress changed or
+ * once a second: a long rundown then costs a push almost nothing. */
+const char *sc_engine_items_text(sc_engine_t *e, size_t *len);
 
 /* The rundown as JSON for GET /api/rundown (plan included). */
 json_t *sc_engine_rundown_json(sc_engine_t *e);

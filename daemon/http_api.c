@@ -108,7 +108,7 @@ static int get(sc_server_t *s, struct lws *wsi, const char *path)
     if (!can_view(s, wsi))
         return reply_error(wsi, 401, "unauthorized", "viewing needs the view token");
     if (strcmp(path, "/state") == 0) {
-        json_t *st = sc_app_state_json(s->app);
+        json_t *st = sc_app_state_json(s->app, true);
         return reply_json(wsi, 200, st);
     }
     if (strcmp(path, "/rundown") == 0)

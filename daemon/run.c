@@ -41,14 +41,14 @@ static json_t *targets_json(sc_app_t *app)
     return arr;
 }
 
-json_t *sc_app_state_json(sc_app_t *app)
+json_t *sc_app_state_json(sc_app_t *app, bool with_items)
 {
     json_t *o = json_object();
     json_object_set_new(o, "type", json_string("state"));
     json_object_set_new(o, "seq", json_integer((json_int_t)++app->state_seq));
     json_object_set_new(o, "server_time", json_real((double)sc_wall_ns() / 1e6));
     if (app->engine)
-        sc_engine_state(app->engine, o);
+        sc_engine_state(app->engine, o, with_items);
     if (app->message[0]) {
         json_t *m = json_object();
         json_object_set_new(m, "text", json_string(app->message));
@@ -72,12 +72,27 @@ static void push_cb(uv_timer_t *t)
     if (app->shutting_down || !app->server)
         return;
     app->last_push_mono = sc_mono_ns();
-    json_t *st = sc_app_state_json(app);
-    char *text = json_dumps(st, JSON_COMPACT);
+    /* The head is built fresh; the long "items" array is spliced in from
+     * the engine's cache. */
+    json_t *st = sc_app_state_json(app, false);
+    char *head = json_dumps(st, JSON_COMPACT);
     json_decref(st);
-    if (text) {
-        sc_server_push_state(app->server, text, strlen(text));
+    if (head) {
+        size_t hlen = strlen(head), ilen = 0;
+        const char *items = app->engine ? sc_engine_items_text(app->engine, &ilen) : "[]";
+        if (!app->engine)
+            ilen = 2;
+        char *text = rd_xcalloc(hlen + ilen + 16, 1);
+        memcpy(text, head, hlen - 1); /* without the closing brace */
+        size_t n = hlen - 1;
+        memcpy(text + n, ",\"items\":", 9);
+        n += 9;
+        memcpy(text + n, items, ilen);
+        n += ilen;
+        text[n++] = '}';
+        sc_server_push_state(app->server, text, n);
         free(text);
+        free(head);
     }
     /* Companion and Stream Deck get the running item by OSC. */
     if (app->osc_in && app->engine) {
