@@ -68,9 +68,11 @@ struct sc_engine {
     int64_t cmd_show_now; /* the time the current command or tick runs at */
     recent_t recent[RECENT_CUES];
     size_t nrecent;
-    uint64_t rundown_rev;  /* counts reloads: screens refetch /api/rundown when it moves */
-    uint64_t progress_rev; /* counts changes to the items' progress */
-    char *items_text;      /* the "items" array serialized, reused between pushes */
+    uint64_t rundown_rev;    /* counts reloads: screens refetch /api/rundown when it moves */
+    uint64_t progress_rev;   /* counts changes to the items' progress */
+    rd_show_event_t *events; /* show events not logged yet */
+    size_t nevents, events_cap;
+    char *items_text; /* the "items" array serialized, reused between pushes */
     size_t items_len;
     uint64_t items_rev;
     int64_t items_built_mono;
@@ -176,10 +178,8 @@ static int64_t show_to_wall_ns(sc_engine_t *e, int64_t show_ns)
     return sc_mono_to_wall_ns(&e->app->tb, sc_show_to_mono(&e->app->tb, show_ns));
 }
 
-static void on_show_event(void *ctx, const rd_show_event_t *ev)
+static void log_show_event(sc_engine_t *e, const rd_show_event_t *ev)
 {
-    sc_engine_t *e = ctx;
-    e->progress_rev++;
     static const char *kinds[] = {"item_start", "item_end", "item_skipped", "item_restored",
                                   "show_ended"};
     json_t *r = record(e, ev->kind == RD_SHOW_EV_ENDED ? "daemon" : kinds[ev->kind]);
@@ -204,6 +204,26 @@ static void on_show_event(void *ctx, const rd_show_event_t *ev)
     }
     json_object_set_new(r, "cause", json_string(rd_cause_name(ev->cause)));
     append(e, r);
+}
+
+/* Show events are queued while a command runs and logged after its cues
+ * have gone out: the as-run record of a GO never delays the GO's cue. */
+static void on_show_event(void *ctx, const rd_show_event_t *ev)
+{
+    sc_engine_t *e = ctx;
+    e->progress_rev++;
+    if (e->nevents == e->events_cap) {
+        e->events_cap = e->events_cap ? e->events_cap * 2 : 16;
+        e->events = rd_xrealloc(e->events, e->events_cap * sizeof *e->events);
+    }
+    e->events[e->nevents++] = *ev;
+}
+
+static void flush_events(sc_engine_t *e)
+{
+    for (size_t i = 0; i < e->nevents; i++)
+        log_show_event(e, &e->events[i]);
+    e->nevents = 0;
 }
 
 static void remember(sc_engine_t *e, const recent_t *c)
@@ -437,6 +457,7 @@ static void sync_cues(sc_engine_t *e)
             cancel(e, &e->armed[k], false);
     free(seen);
     free(by_cue);
+    flush_events(e);
     if (immediate)
         sc_app_changed(e->app);
 }
@@ -518,6 +539,7 @@ void sc_engine_free(sc_engine_t *e)
     free(e->armed);
     free(e->pending);
     free(e->items_text);
+    free(e->events);
     free(e);
 }
 

@@ -72,10 +72,12 @@ static void push_cb(uv_timer_t *t)
     if (app->shutting_down || !app->server)
         return;
     app->last_push_mono = sc_mono_ns();
+    /* Nobody watching: nothing to serialize (the heartbeat comes back). */
+    bool screens = sc_server_clients(app->server) > 0;
     /* The head is built fresh; the long "items" array is spliced in from
      * the engine's cache. */
-    json_t *st = sc_app_state_json(app, false);
-    char *head = json_dumps(st, JSON_COMPACT);
+    json_t *st = screens ? sc_app_state_json(app, false) : NULL;
+    char *head = st ? json_dumps(st, JSON_COMPACT) : NULL;
     json_decref(st);
     if (head) {
         size_t hlen = strlen(head), ilen = 0;

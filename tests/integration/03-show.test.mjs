@@ -390,6 +390,9 @@ test('message, clear_message and rehearsal show in /api/state, in the /ws push a
     await ok(d, 'go');
     await arrival(rx, '/a-0');
     await record(d, 'cue', { cue: 'a-0' });
+    // The log is written asynchronously: wait for the records that follow the cue.
+    await record(d, 'item_start', { item: 'a' });
+    await record(d, 'command', { cmd: 'go' });
     const later = d.asrun().slice(mark);
     assert.ok(later.some((r) => r.kind === 'item_start') && later.some((r) => r.kind === 'cue') && later.some((r) => r.kind === 'command'));
     for (const r of later) assert.equal(r.rehearsal, true, `rehearsal flag on ${JSON.stringify(r)}`);
