@@ -95,8 +95,9 @@ check: $(DAEMON) $(UNIT)
 	$(UNIT) > $(BUILD)/results/unit.txt 2>&1 || st=1; \
 	tests/corpus/run.sh $(DAEMON) > $(BUILD)/results/corpus.txt 2>&1 || st=1; \
 	tests/cli/run.sh $(DAEMON) > $(BUILD)/results/cli.txt 2>&1 || st=1; \
-	grep -h -E "^(not ok|#)" $(BUILD)/results/*.txt || true; \
-	tests/summary.sh $(BUILD)/results/*.txt; \
+	grep -h -E "^(not ok|#)" $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt \
+		$(BUILD)/results/cli.txt || true; \
+	tests/summary.sh $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt $(BUILD)/results/cli.txt; \
 	exit $$st
 
 # The unit, corpus, CLI and integration tests with the daemon built under
@@ -112,6 +113,7 @@ tests/integration/node_modules/.package-lock.json: tests/integration/package-loc
 
 integration: $(DAEMON) tests/integration/node_modules/.package-lock.json
 	@mkdir -p $(BUILD)/results
+	@rm -f $(BUILD)/results/integration.txt
 	@cd tests/integration && SHOWCALLERD=$(abspath $(DAEMON)) node --test --test-concurrency=1 \
 		--test-timeout=120000 *.test.mjs > $(abspath $(BUILD))/results/integration.tap 2>&1; \
 		st=$$?; grep -E "^not ok|^# (pass|fail)" $(abspath $(BUILD))/results/integration.tap; \
