@@ -11,6 +11,7 @@
 #include "log.h"
 #include "osc_in.h"
 #include "parse.h"
+#include "resume.h"
 #include "server.h"
 
 static void log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_t *r)
@@ -179,5 +180,20 @@ void sc_app_reload(sc_app_t *app, sc_result_t *r)
     if (app->opts.config_path)
         apply_config(app, &next_config);
     rd_config_free(&next_config);
+    /* A resume after a restart must know the rundown changed here. */
+    if (app->asrun) {
+        char wall[40], hash[32];
+        sc_iso8601(sc_wall_ns(), wall, sizeof wall);
+        snprintf(hash, sizeof hash, "%016llx",
+                 (unsigned long long)sc_resume_hash(app->opts.rundown_path));
+        json_t *rec = json_object();
+        json_object_set_new(rec, "kind", json_string("daemon"));
+        json_object_set_new(rec, "wall", json_string(wall));
+        json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
+        json_object_set_new(rec, "event", json_string("reload"));
+        json_object_set_new(rec, "message", json_string(app->opts.rundown_path));
+        json_object_set_new(rec, "rundown_hash", json_string(hash));
+        sc_asrun_append(app->asrun, rec);
+    }
     sc_info("reloaded %s", app->opts.rundown_path);
 }

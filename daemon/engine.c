@@ -553,6 +553,31 @@ const rd_show_t *sc_engine_show(const sc_engine_t *e)
     return &e->show;
 }
 
+rd_show_t *sc_engine_show_mut(sc_engine_t *e)
+{
+    return &e->show;
+}
+
+void sc_engine_resumed(sc_engine_t *e, int64_t alive_until)
+{
+    int64_t now = sc_show_now(&e->app->tb);
+    if (alive_until < e->show.watch_from_ns)
+        e->show.watch_from_ns = alive_until;
+    e->show.rehearsal = e->app->rehearsal;
+    e->progress_rev++;
+    e->cmd_show_now = now;
+    /* What the fresh show armed and the resumed one does not want is
+     * withdrawn silently: it was never part of this show's history. */
+    for (size_t k = 0; k < e->narmed; k++)
+        e->armed[k].replaced = true;
+    schedule_tick(e, rd_show_tick(&e->show, now));
+    sync_cues(e);
+    for (size_t k = 0; k < e->narmed; k++)
+        if (!e->armed[k].canceling)
+            e->armed[k].replaced = false;
+    sc_app_changed(e->app);
+}
+
 size_t sc_engine_armed(const sc_engine_t *e)
 {
     return e->narmed;

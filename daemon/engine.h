@@ -50,6 +50,13 @@ const char *sc_engine_items_text(sc_engine_t *e, size_t *len);
 /* The rundown as JSON for GET /api/rundown (plan included). */
 json_t *sc_engine_rundown_json(sc_engine_t *e);
 
+/* The show, to rebuild it on resume. */
+rd_show_t *sc_engine_show_mut(sc_engine_t *e);
+
+/* After a resume rebuilt the show: hard starts since alive_until (show
+ * time) count as seen; the show catches up to now and the clock is armed. */
+void sc_engine_resumed(sc_engine_t *e, int64_t alive_until);
+
 /* How many cues are armed on the clock (for shutdown and tests). */
 size_t sc_engine_armed(const sc_engine_t *e);
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "osc_in.h"
 #include "parse.h"
+#include "resume.h"
 #include "server.h"
 #include "xalloc.h"
 
@@ -174,10 +175,10 @@ static void osc_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_re
 
 /* ---- Shutdown ---------------------------------------------------------------- */
 
-static void daemon_record(sc_app_t *app, const char *event, const char *message)
+static json_t *daemon_record(sc_app_t *app, const char *event, const char *message)
 {
     if (!app->asrun)
-        return;
+        return NULL;
     char wall[40];
     sc_iso8601(sc_wall_ns(), wall, sizeof wall);
     json_t *rec = json_object();
@@ -186,7 +187,7 @@ static void daemon_record(sc_app_t *app, const char *event, const char *message)
     json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
     json_object_set_new(rec, "event", json_string(event));
     json_object_set_new(rec, "message", json_string(message));
-    sc_asrun_append(app->asrun, rec);
+    return rec;
 }
 
 static void noop_done(void *ctx)
@@ -207,7 +208,9 @@ static void finish_shutdown(void *ctx)
         while (sc_clock_poll(app->clock, reps, 64) > 0)
             ;
     }
-    daemon_record(app, "stop", "showcallerd stopped");
+    json_t *stop = daemon_record(app, "stop", "showcallerd stopped");
+    if (stop)
+        sc_asrun_append(app->asrun, stop);
     for (size_t i = 0; i < app->noutputs; i++)
         if (app->outputs[i].ops)
             app->outputs[i].ops->close(&app->outputs[i]);
@@ -449,7 +452,20 @@ int sc_run(const sc_options_t *opts)
     char url_host[128];
     snprintf(url_host, sizeof url_host, "%s",
              strcmp(app->config.http.host, "0.0.0.0") == 0 ? "127.0.0.1" : app->config.http.host);
-    daemon_record(app, "start", "showcallerd started");
+    /* Resume where an earlier run of the same rundown left the show. */
+    uint64_t hash = sc_resume_hash(app->opts.rundown_path);
+    char why[256];
+    bool resumed = sc_resume(app, app->engine, hash, why, sizeof why);
+    sc_info("%s", why);
+    char hash_text[32];
+    snprintf(hash_text, sizeof hash_text, "%016llx", (unsigned long long)hash);
+    json_t *start = daemon_record(app, "start", resumed ? why : "showcallerd started");
+    if (start) {
+        json_object_set_new(start, "rundown", json_string(app->opts.rundown_path));
+        json_object_set_new(start, "rundown_hash", json_string(hash_text));
+        json_object_set_new(start, "resumed", json_boolean(resumed));
+        sc_asrun_append(app->asrun, start);
+    }
     sc_info("ready in %.1f ms: %s, %zu items", (double)(sc_mono_ns() - t_start) / 1e6,
             sc_engine_rundown(app->engine)->title, sc_engine_rundown(app->engine)->nitems);
     printf("showcallerd is running.\n"
