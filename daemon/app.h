@@ -49,8 +49,11 @@ struct sc_app {
     size_t noutputs;
 
     uv_signal_t sigterm, sigint, sighup;
-    uv_timer_t heartbeat; /* state push at least once a second, clock-step check */
-    uv_timer_t push;      /* coalesces state pushes to one per loop iteration */
+    uv_timer_t heartbeat;    /* state push at least once a second, clock-step check */
+    uv_timer_t push;         /* coalesces state pushes to one per loop iteration */
+    uv_fs_event_t watch;     /* the rundown file's directory: edits reload the show */
+    uv_timer_t watch_settle; /* waits for an editor to finish writing */
+    bool watching;
     bool push_pending;
     int64_t last_push_mono;
 

@@ -59,6 +59,8 @@ const char *sc_door_name(sc_door_t door)
         return "osc";
     case SC_DOOR_SIGNAL:
         return "signal";
+    case SC_DOOR_FILE:
+        return "file";
     }
     return "?";
 }

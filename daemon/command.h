@@ -29,6 +29,7 @@ typedef enum {
     SC_DOOR_HTTP = 1,
     SC_DOOR_OSC = 2,
     SC_DOOR_SIGNAL = 3, /* SIGHUP asks for a reload */
+    SC_DOOR_FILE = 4,   /* the rundown file changed on disk */
 } sc_door_t;
 
 const char *sc_door_name(sc_door_t door);

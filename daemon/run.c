@@ -231,6 +231,13 @@ static void finish_shutdown(void *ctx)
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_signal_stop(&app->sighup);
     uv_close((uv_handle_t *)&app->sighup, NULL);
+    if (app->watching) {
+        uv_fs_event_stop(&app->watch);
+        uv_close((uv_handle_t *)&app->watch, NULL);
+        uv_timer_stop(&app->watch_settle);
+        uv_close((uv_handle_t *)&app->watch_settle, NULL);
+        app->watching = false;
+    }
 }
 
 static void begin_shutdown(sc_app_t *app, const char *why)
@@ -260,6 +267,58 @@ static void signal_cb(uv_signal_t *h, int signum)
         return;
     }
     begin_shutdown(app, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* ---- Live edits ---------------------------------------------------------------- */
+
+/* Editors write a file in several steps (or replace it by rename): wait for
+ * it to settle, then reload as if the producer had asked. A file that fails
+ * validation leaves the show untouched, like any reload. */
+static void watch_settled(uv_timer_t *t)
+{
+    sc_app_t *app = t->data;
+    if (app->shutting_down)
+        return;
+    sc_command_t c;
+    memset(&c, 0, sizeof c);
+    c.id = SC_CMD_RELOAD;
+    c.door = SC_DOOR_FILE;
+    snprintf(c.source, sizeof c.source, "%.60s", app->opts.rundown_path);
+    sc_result_t r;
+    sc_app_dispatch(app, &c, true, &r);
+}
+
+static void watch_cb(uv_fs_event_t *h, const char *filename, int events, int status)
+{
+    (void)events;
+    sc_app_t *app = h->data;
+    const char *base = strrchr(app->opts.rundown_path, '/');
+    base = base ? base + 1 : app->opts.rundown_path;
+    if (status < 0 || !filename || strcmp(filename, base) != 0)
+        return;
+    uv_timer_start(&app->watch_settle, watch_settled, 200, 0);
+}
+
+/* Watches the directory, not the file: an editor that saves by rename
+ * replaces the file we would be watching. */
+static void start_watch(sc_app_t *app)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", app->opts.rundown_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    uv_fs_event_init(&app->loop, &app->watch);
+    app->watch.data = app;
+    uv_timer_init(&app->loop, &app->watch_settle);
+    app->watch_settle.data = app;
+    app->watching = true;
+    int rc = uv_fs_event_start(&app->watch, watch_cb, dir, 0);
+    if (rc < 0)
+        sc_warn("cannot watch %s for edits: %s (SIGHUP or reload still work)", dir,
+                uv_strerror(rc));
 }
 
 static void walk_cb(uv_handle_t *h, void *arg)
@@ -448,6 +507,7 @@ int sc_run(const sc_options_t *opts)
     uv_signal_start(&app->sigint, signal_cb, SIGINT);
     uv_signal_start(&app->sighup, signal_cb, SIGHUP);
     uv_timer_start(&app->heartbeat, heartbeat_cb, 1000, 1000);
+    start_watch(app);
 
     char url_host[128];
     snprintf(url_host, sizeof url_host, "%s",
