@@ -12,9 +12,8 @@
 #include "server.h"
 
 /* Limits on what one client may make us hold. */
-#define SC_WS_MAX_MESSAGE (64 * 1024) /* a bigger message closes the socket (1009) */
-#define SC_WS_MAX_QUEUED 64           /* replies waiting for a client; more drops it */
-#define SC_WS_MAX_LAG 64              /* state frames a client may fall behind */
+#define SC_WS_MAX_QUEUED 64 /* replies waiting for a client; more drops it */
+#define SC_WS_MAX_LAG 64    /* state frames a client may fall behind */
 #define SC_HTTP_MAX_BODY (16 * 1024)
 
 /* A message waiting for one client (replies, pongs, notices). */
@@ -35,7 +34,9 @@ typedef struct {
     uint64_t sent_seq; /* the last state frame written */
     sc__out_msg_t *out_head, *out_tail;
     size_t out_count;
-    unsigned char *rx; /* reassembly of one message */
+    double tokens;          /* commands this client may send now (a token bucket) */
+    int64_t tokens_at_mono; /* when the bucket was last filled */
+    unsigned char *rx;      /* reassembly of one message */
     size_t rx_len;
     bool rx_too_big;
 } sc__session_t;

@@ -65,6 +65,24 @@ static json_t *hello(sc_server_t *s, sc__session_t *ss)
     return o;
 }
 
+/* A token bucket per client: commands_per_second, with a burst of twice that. */
+static bool take_token(sc_server_t *s, sc__session_t *ss)
+{
+    double rate = s->app->config.commands_per_second, burst = 2 * rate;
+    int64_t now = sc_mono_ns();
+    if (ss->tokens_at_mono == 0)
+        ss->tokens = burst;
+    else
+        ss->tokens += rate * (double)(now - ss->tokens_at_mono) / 1e9;
+    if (ss->tokens > burst)
+        ss->tokens = burst;
+    ss->tokens_at_mono = now;
+    if (ss->tokens < 1)
+        return false;
+    ss->tokens -= 1;
+    return true;
+}
+
 static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, size_t len)
 {
     json_error_t jerr;
@@ -99,6 +117,10 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
         send_json(s, ss, hello(s, ss));
         if (ss->view_ok && !was_view)
             lws_callback_on_writable(ss->wsi); /* the state, at once */
+    } else if (!take_token(s, ss)) {
+        sc_result_error(&r, "rate_limited", "more than %d commands a second from this client",
+                        s->app->config.commands_per_second);
+        reply(s, ss, id, &r);
     } else {
         sc_command_t c;
         memset(&c, 0, sizeof c);
@@ -130,6 +152,13 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         if (s->shutting_down)
             return -1;
+        if ((int)s->sessions.count >= s->app->config.max_clients) {
+            static const char body[] =
+                "{\"ok\":false,\"error\":{\"code\":\"too_many_clients\",\"message\":\"the "
+                "daemon has as many screens as limits.max_clients allows\"}}";
+            sc__http_reply(wsi, 503, "application/json", body, sizeof body - 1);
+            return 1;
+        }
         return 0;
 
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
@@ -159,7 +188,8 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             ss->rx_len = 0;
             ss->rx_too_big = false;
         }
-        if (ss->rx_len + len + lws_remaining_packet_payload(wsi) > SC_WS_MAX_MESSAGE) {
+        size_t max = (size_t)s->app->config.max_message_bytes;
+        if (ss->rx_len + len + lws_remaining_packet_payload(wsi) > max) {
             static const char why[] = "message too large";
             lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
                              sizeof why - 1);
@@ -172,7 +202,7 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return -1;
         }
         if (!ss->rx)
-            ss->rx = rd_xcalloc(SC_WS_MAX_MESSAGE + 1, 1);
+            ss->rx = rd_xcalloc(max + 1, 1);
         memcpy(ss->rx + ss->rx_len, in, len);
         ss->rx_len += len;
         if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {

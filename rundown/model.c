@@ -64,6 +64,9 @@ void rd_config_defaults(rd_config_t *c)
     c->nosc_allow = 1;
     c->data_dir = rd_xstrdup("var");
     c->go_guard_ns = 500 * RD_NS_PER_MS;
+    c->max_clients = 256;
+    c->max_message_bytes = 65536;
+    c->commands_per_second = 20;
 }
 
 void rd_config_free(rd_config_t *c)

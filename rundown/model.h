@@ -134,10 +134,13 @@ typedef struct {
     size_t nosc_allow;
     char *data_dir; /* owned */
     int64_t go_guard_ns;
-    bool realtime;        /* run the cue clock with SCHED_FIFO when permitted */
-    char *control_token;  /* owned, NULL when none is configured */
-    char *view_token;     /* owned, NULL when none is configured */
-    rd_target_t *targets; /* owned array */
+    bool realtime;           /* run the cue clock with SCHED_FIFO when permitted */
+    int max_clients;         /* websocket clients at once */
+    int max_message_bytes;   /* the largest websocket message a client may send */
+    int commands_per_second; /* per websocket client, with a burst of twice that */
+    char *control_token;     /* owned, NULL when none is configured */
+    char *view_token;        /* owned, NULL when none is configured */
+    rd_target_t *targets;    /* owned array */
     size_t ntargets;
 } rd_config_t;
 

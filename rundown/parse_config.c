@@ -10,8 +10,10 @@
 #include "payload.h"
 #include "xalloc.h"
 
-static const char *const top_fields[] = {"http", "osc",     "data_dir", "go_guard",
-                                         "auth", "targets", "realtime", NULL};
+static const char *const top_fields[] = {"http",    "osc",      "data_dir", "go_guard", "auth",
+                                         "targets", "realtime", "limits",   NULL};
+static const char *const limits_fields[] = {"max_clients", "max_message_bytes",
+                                            "commands_per_second", NULL};
 static const char *const http_fields[] = {"listen", NULL};
 static const char *const osc_fields[] = {"listen", "allow", NULL};
 static const char *const auth_fields[] = {"control_token", "view_token", NULL};
@@ -324,6 +326,29 @@ bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *
         rd_diag_add(d, RD_ERROR, "realtime", "must be true or false, not %s", rd__json_kind(rt));
     else if (rt)
         out->realtime = json_is_true(rt);
+
+    const json_t *limits = section(root, "limits", limits_fields, d);
+    if (limits) {
+        static const struct {
+            const char *key;
+            long min, max;
+        } ranges[] = {{"max_clients", 1, 10000},
+                      {"max_message_bytes", 1024, 16 * 1024 * 1024},
+                      {"commands_per_second", 1, 10000}};
+        int *dst[] = {&out->max_clients, &out->max_message_bytes, &out->commands_per_second};
+        for (size_t i = 0; i < 3; i++) {
+            json_t *v = json_object_get(limits, ranges[i].key);
+            if (!v)
+                continue;
+            rd_path_t p = rd__path_key("limits", ranges[i].key);
+            if (!json_is_integer(v) || json_integer_value(v) < ranges[i].min ||
+                json_integer_value(v) > ranges[i].max)
+                rd_diag_add(d, RD_ERROR, p.s, "must be a whole number from %ld to %ld",
+                            ranges[i].min, ranges[i].max);
+            else
+                *dst[i] = (int)json_integer_value(v);
+        }
+    }
 
     const json_t *auth = section(root, "auth", auth_fields, d);
     if (auth) {
