@@ -133,13 +133,13 @@ test: deps
 	tests/summary.sh build/results/*.txt build/asan/results/*.txt build/fuzz/results/*.txt; \
 	exit $$st
 
-FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt
+FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
 
-build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h)
+build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h) daemon/command.c daemon/command.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(STD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Irundown \
-		-o $@ $< $(RUNDOWN_SRC) $(LIBS)
+	$(FUZZ_CC) $(STD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Irundown -Idaemon \
+		-o $@ $< $(RUNDOWN_SRC) daemon/command.c -ljansson -lm
 
 fuzz-build: $(FUZZ_BIN)
 
