@@ -43,3 +43,39 @@ test('limits: a client too many is refused, a big message closes, a command floo
     d.cleanup();
   }
 });
+
+// Sends raw bytes over TCP and returns what came back before close (or 1 s).
+async function raw(port, text) {
+  const net = await import('node:net');
+  return new Promise((res) => {
+    const s = net.connect(port, '127.0.0.1');
+    let out = '';
+    s.on('data', (b) => { out += b; });
+    s.on('error', () => res(out));
+    s.on('close', () => res(out));
+    s.on('connect', () => s.write(text));
+    setTimeout(() => { s.destroy(); res(out); }, 1000);
+  });
+}
+
+test('static files cannot escape clients/web; malformed HTTP gets an error and changes nothing', async () => {
+  const d = await new Daemon({ show: rundown({ items: [{ id: 'a', title: 'A', duration: '10s' }] }) }).start();
+  try {
+    for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/stage/../../../etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd']) {
+      const out = await raw(d.http, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.ok(!out.includes('root:'), `${path} leaked a file`);
+      assert.match(out, /^HTTP\/1\.[01] (4\d\d)/, `${path}: ${out.slice(0, 80)}`);
+    }
+    for (const junk of ['GARBAGE\r\n\r\n', `GET /${'a'.repeat(10000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 'POST /api/go HTTP/1.1\r\nContent-Length: -5\r\n\r\n', '\x00\x01\x02\x03']) {
+      const out = await raw(d.http, junk);
+      assert.ok(out === '' || /^HTTP\/1\.[01] [45]\d\d/.test(out), `answer to junk: ${out.slice(0, 60)}`);
+    }
+    const st = await d.state();
+    assert.equal(st.show.state, 'idle');
+    const index = await d.get('/');
+    assert.equal(index.status, 200);
+  } finally {
+    assert.equal((await d.stop()).code, 0, d.stderr);
+    d.cleanup();
+  }
+});
