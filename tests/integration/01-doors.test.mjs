@@ -113,7 +113,8 @@ test('control is refused without the token on every door; the show is untouched 
     await sleep(200);
     assert.equal(rx.messages.length, 0);
     assert.equal((await d.state()).show.state, 'idle');
-    const refusals = d.asrun().filter((x) => x.kind === 'command' && x.ok === false);
+    const log = await d.asrunWhen((r) => r.filter((x) => x.kind === 'command' && x.ok === false).length >= 3);
+    const refusals = log.filter((x) => x.kind === 'command' && x.ok === false);
     assert.equal(refusals.length, 3);
     assert.deepEqual(refusals.map((x) => x.door), ['http', 'http', 'ws']);
     assert.ok(refusals.every((x) => x.error.code === 'unauthorized'));
@@ -188,7 +189,8 @@ test('SIGHUP with a good rundown swaps it in while the show runs', async () => {
     const st = await d.state();
     assert.equal(st.current.id, 'one');
     assert.equal(rx.messages.length, 1);
-    const cmd = d.asrun().find((x) => x.kind === 'command' && x.cmd === 'reload');
+    const log = await d.asrunWhen((r) => r.some((x) => x.kind === 'command' && x.cmd === 'reload'));
+    const cmd = log.find((x) => x.kind === 'command' && x.cmd === 'reload');
     assert.equal(cmd.door, 'signal');
     assert.equal(cmd.ok, true);
   } finally {

@@ -2,7 +2,7 @@
 // dispatcher runs them, and each door answers in its own form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Daemon, rundown, sleep } from './lib/daemon.mjs';
+import { Daemon, rundown, waitFor } from './lib/daemon.mjs';
 import { UdpReceiver, Client, OscClient } from './lib/peers.mjs';
 
 // Each step: the command, its named arguments, its OSC form, and the error
@@ -71,6 +71,8 @@ for (const door of ['ws', 'http', 'osc']) {
       const st = await d.state();
       assert.equal(st.show.state, 'holding'); // after panic
       assert.equal(st.current.id, 'a'); // back from c returned to a
+      // The as-run log is written asynchronously: wait for the last record.
+      await waitFor(() => d.asrun().filter((x) => x.kind === 'command').length >= steps.length, 3000, 'every command record');
       const cmds = d.asrun().filter((x) => x.kind === 'command');
       assert.equal(cmds.length, steps.length);
       assert.ok(cmds.every((x) => x.door === door));

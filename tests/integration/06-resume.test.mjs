@@ -48,6 +48,7 @@ test('after SIGKILL the running item resumes at its true elapsed time; missed cu
     await waitFor(() => d.asrun().some((x) => x.kind === 'cue' && x.cue === 'a2'), 3000, 'the missed record');
     const a2 = d.asrun().filter((x) => x.kind === 'cue' && x.cue === 'a2');
     assert.deepEqual(a2.map((x) => x.outcome), ['missed']);
+    await d.asrunWhen((r) => r.some((x) => x.kind === 'cue' && x.cue === 'b0'), 3000, 'the b0 record');
     for (const id of ['a0', 'a1', 'a3', 'b0'])
       assert.equal(d.asrun().filter((x) => x.kind === 'cue' && x.cue === id && x.outcome === 'sent').length, 1, id);
   } finally {

@@ -138,6 +138,11 @@ export class Daemon {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   }
 
+  // The as-run log is written asynchronously: waits until check(records) holds.
+  async asrunWhen(check, ms = 3000, what = 'as-run records') {
+    return waitFor(() => { const r = this.asrun(); return check(r) ? r : null; }, ms, what);
+  }
+
   kill(signal) { this.proc.kill(signal); }
 
   // SIGTERM, then the exit must be clean: code 0 and "stopped cleanly".
