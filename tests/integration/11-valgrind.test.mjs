@@ -1,0 +1,72 @@
+// The daemon under valgrind through a short scenario: no error, no leak of
+// any kind, and a clean exit (uv_loop_close() == 0) after SIGTERM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Daemon, rundown, sleep, DAEMON, ROOT } from './lib/daemon.mjs';
+import { UdpReceiver, TcpReceiver, WsReceiver, Client, OscClient } from './lib/peers.mjs';
+
+const hasValgrind = (() => { try { execFileSync('valgrind', ['--version']); return true; } catch { return false; } })();
+// An ASan build cannot run under valgrind.
+const asan = /asan/.test(DAEMON);
+
+test('valgrind: GO, hold, reload, every door and target kind, then SIGTERM: no errors, no leaks', { skip: !hasValgrind || asan }, async () => {
+  const udp = await new UdpReceiver().start();
+  const tcp = await new TcpReceiver('slip').start();
+  const wsr = await new WsReceiver().start();
+  const show = rundown({
+    items: [
+      { id: 'a', title: 'A', duration: '5s', cues: [
+        { id: 'u', at: '-200ms', target: 'u', osc: { address: '/u', args: [1, 'x', 0.5] } },
+        { id: 't', target: 't', osc: { address: '/t' } },
+        { id: 'w', at: '300ms', target: 'w', ws: { action: 'play' } }] },
+      { id: 'b', title: 'B', start: 'follow', duration: '5s' },
+    ],
+  });
+  const d = new Daemon({
+    show,
+    targets: { u: { url: udp.url }, t: { url: tcp.url, framing: 'slip' }, w: { url: wsr.url } },
+  });
+  d.spawn = async function spawnUnderValgrind() {
+    const { spawn } = await import('node:child_process');
+    this.proc = spawn('valgrind', ['--quiet', '--leak-check=full', '--show-leak-kinds=all', '--errors-for-leak-kinds=all', '--error-exitcode=9',
+      DAEMON, '--config', this.configPath, '--web', join(ROOT, 'clients/web'), this.showPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((res) => this.proc.on('exit', (code, signal) => res({ code, signal })));
+    this.proc.stdout.on('data', (b) => { this.stdout += b; });
+    this.proc.stderr.on('data', (b) => { this.stderr += b; });
+    const until = Date.now() + 30000;
+    while (!this.stdout.includes('showcallerd is running') && Date.now() < until && this.proc.exitCode === null) await sleep(50);
+    if (!this.stdout.includes('showcallerd is running')) throw new Error(`no start under valgrind:\n${this.stderr}`);
+  };
+  try {
+    await d.start();
+    await sleep(1500); // the websocket and TCP targets connect
+    const c = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    assert.equal((await c.cmd('go')).ok, true);
+    await udp.waitCount(1, 5000);
+    await sleep(600);
+    assert.equal((await d.api('hold')).status, 200);
+    const o = await new OscClient().start();
+    o.send(d.osc, '/showcaller/resume');
+    await o.reply();
+    o.send(d.osc, '/showcaller/subscribe');
+    await o.reply(2);
+    assert.equal((await d.api('reload')).status, 200);
+    assert.equal((await d.get('/api/asrun.csv')).status, 200);
+    assert.equal((await d.get('/')).status, 200);
+    c.sendRaw('{bad json');
+    await sleep(500);
+    o.close();
+    c.close();
+    const ex = await d.stop();
+    assert.equal(ex.code, 0, `exit ${ex.code}: valgrind or the daemon reported:\n${d.stderr.split('\n').filter((l) => l.startsWith('==')).join('\n')}`);
+    assert.match(d.stderr, /stopped cleanly/);
+  } finally {
+    if (d.proc && d.proc.exitCode === null) await d.stop();
+    udp.close();
+    await tcp.close();
+    await wsr.close();
+    d.cleanup();
+  }
+});
