@@ -26,7 +26,7 @@ UNIT_LIBS := $(LIBS)
 # Debian packages the build, the tests and the test peers need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libuv1-dev libwebsockets-dev libwebsockets-evlib-uv liblo-dev libjansson-dev \
-	liblo-tools chromium valgrind
+	liblo-tools chromium valgrind python3-autobahn
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUNDOWN_SRC := $(sort $(wildcard rundown/*.c))

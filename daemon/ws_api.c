@@ -195,6 +195,14 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                              sizeof why - 1);
             return -1;
         }
+        /* No extension is negotiated, so a reserved bit is a protocol error
+         * (RFC 6455 5.2); lws does not always refuse it by itself. */
+        if (lws_get_reserved_bits(wsi)) {
+            static const char why[] = "reserved bits set";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, (unsigned char *)why,
+                             sizeof why - 1);
+            return -1;
+        }
         if (lws_frame_is_binary(wsi)) {
             static const char why[] = "text frames only";
             lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, (unsigned char *)why,
