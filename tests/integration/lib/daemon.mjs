@@ -135,7 +135,10 @@ export class Daemon {
   asrun() {
     const file = join(this.config.data_dir, readAsrunName(this.config.data_dir));
     if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    // The daemon may be writing the last line right now: read whole lines only.
+    const text = readFileSync(file, 'utf8');
+    const whole = text.slice(0, text.lastIndexOf('\n') + 1);
+    return whole.split('\n').filter(Boolean).map((l) => JSON.parse(l));
   }
 
   // The as-run log is written asynchronously: waits until check(records) holds.
