@@ -78,6 +78,13 @@ void sc_app_changed(sc_app_t *app);
  * refusal is logged. */
 void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *result);
 
+/* A new as-run record with the fields every record carries: "kind", "wall"
+ * (now) and "rehearsal". The caller adds the rest and appends it. */
+json_t *sc_app_record(const sc_app_t *app, const char *kind);
+
+/* A "daemon" record with its "event" and "message". */
+json_t *sc_app_daemon_record(const sc_app_t *app, const char *event, const char *message);
+
 /* The current state as pushed to screens (a new JSON reference); without
  * "items" when with_items is false. */
 json_t *sc_app_state_json(sc_app_t *app, bool with_items);

@@ -18,12 +18,7 @@ static void log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_
 {
     if (!app->asrun)
         return;
-    char wall[40];
-    sc_iso8601(sc_wall_ns(), wall, sizeof wall);
-    json_t *rec = json_object();
-    json_object_set_new(rec, "kind", json_string("command"));
-    json_object_set_new(rec, "wall", json_string(wall));
-    json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
+    json_t *rec = sc_app_record(app, "command");
     json_object_set_new(rec, "cmd", json_string(sc_command_name(cmd->id)));
     json_object_set_new(rec, "args", sc_command_args_json(cmd));
     json_object_set_new(rec, "door", json_string(sc_door_name(cmd->door)));
@@ -182,16 +177,10 @@ void sc_app_reload(sc_app_t *app, sc_result_t *r)
     rd_config_free(&next_config);
     /* A resume after a restart must know the rundown changed here. */
     if (app->asrun) {
-        char wall[40], hash[32];
-        sc_iso8601(sc_wall_ns(), wall, sizeof wall);
+        char hash[32];
         snprintf(hash, sizeof hash, "%016llx",
                  (unsigned long long)sc_resume_hash(app->opts.rundown_path));
-        json_t *rec = json_object();
-        json_object_set_new(rec, "kind", json_string("daemon"));
-        json_object_set_new(rec, "wall", json_string(wall));
-        json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
-        json_object_set_new(rec, "event", json_string("reload"));
-        json_object_set_new(rec, "message", json_string(app->opts.rundown_path));
+        json_t *rec = sc_app_daemon_record(app, "reload", app->opts.rundown_path);
         json_object_set_new(rec, "rundown_hash", json_string(hash));
         sc_asrun_append(app->asrun, rec);
     }

@@ -158,11 +158,7 @@ static json_t *iso(int64_t wall_ns)
 
 static json_t *record(sc_engine_t *e, const char *kind)
 {
-    json_t *r = json_object();
-    json_object_set_new(r, "kind", json_string(kind));
-    json_object_set_new(r, "wall", iso(sc_wall_ns()));
-    json_object_set_new(r, "rehearsal", json_boolean(e->app->rehearsal));
-    return r;
+    return sc_app_record(e->app, kind);
 }
 
 static void append(sc_engine_t *e, json_t *r)
@@ -327,12 +323,38 @@ static bool send_now(sc_engine_t *e, gen_t *g, int item, int cue, uint64_t key, 
     return true;
 }
 
-static uint64_t arm(sc_engine_t *e, const rd_armed_cue_t *p, int64_t send_mono, uint64_t order)
+/* Room for one more armed entry (not yet counted in narmed). */
+static armed_t *armed_slot(sc_engine_t *e)
 {
     if (e->narmed == e->armed_cap) {
         e->armed_cap = e->armed_cap ? e->armed_cap * 2 : 64;
         e->armed = rd_xrealloc(e->armed, e->armed_cap * sizeof *e->armed);
     }
+    return &e->armed[e->narmed];
+}
+
+/* A cue handed to an output that completes later (websocket): tracked as
+ * armed and sending, so that its completion is logged. */
+static void track_sending(sc_engine_t *e, uint64_t key, int item, int cue, uint32_t run,
+                          int64_t send_mono)
+{
+    *armed_slot(e) = (armed_t){.key = key,
+                               .gen = e->gen,
+                               .owner = e->gen,
+                               .item = item,
+                               .cue = cue,
+                               .run = run,
+                               .send_mono = send_mono,
+                               .output = cue_output(e, e->gen, item, cue),
+                               .by_loop = true,
+                               .sending = true};
+    e->narmed++;
+    e->gen->armed++;
+}
+
+static uint64_t arm(sc_engine_t *e, const rd_armed_cue_t *p, int64_t send_mono, uint64_t order)
+{
+    armed_slot(e);
     gen_t *g = e->gen;
     int out = cue_output(e, g, p->item, p->cue);
     armed_t *a = &e->armed[e->narmed];
@@ -428,24 +450,7 @@ static void sync_cues(sc_engine_t *e)
             if (send_now(e, e->gen, p->item, p->cue, key, send_mono)) {
                 rd_show_account(&e->show, p->item, p->cue, p->run);
             } else {
-                /* The output finishes it later: keep it as armed and sending. */
-                if (e->narmed == e->armed_cap) {
-                    e->armed_cap = e->armed_cap ? e->armed_cap * 2 : 64;
-                    e->armed = rd_xrealloc(e->armed, e->armed_cap * sizeof *e->armed);
-                }
-                armed_t *s = &e->armed[e->narmed++];
-                memset(s, 0, sizeof *s);
-                *s = (armed_t){.key = key,
-                               .gen = e->gen,
-                               .owner = e->gen,
-                               .item = p->item,
-                               .cue = p->cue,
-                               .run = p->run,
-                               .send_mono = send_mono,
-                               .output = cue_output(e, e->gen, p->item, p->cue),
-                               .by_loop = true,
-                               .sending = true};
-                e->gen->armed++;
+                track_sending(e, key, p->item, p->cue, p->run, send_mono);
             }
             immediate = true;
             continue;
@@ -594,23 +599,8 @@ static void fire(sc_engine_t *e, const char *id, sc_result_t *r)
     int cue = (int)(c - e->gen->rundown.items[item].cues);
     uint64_t key = ++e->next_key;
     int64_t now = sc_mono_ns();
-    if (!send_now(e, e->gen, item, cue, key, now)) {
-        /* Finishing later (websocket): track it so the completion is logged. */
-        if (e->narmed == e->armed_cap) {
-            e->armed_cap = e->armed_cap ? e->armed_cap * 2 : 64;
-            e->armed = rd_xrealloc(e->armed, e->armed_cap * sizeof *e->armed);
-        }
-        e->armed[e->narmed++] = (armed_t){.key = key,
-                                          .gen = e->gen,
-                                          .owner = e->gen,
-                                          .item = item,
-                                          .cue = cue,
-                                          .send_mono = now,
-                                          .output = cue_output(e, e->gen, item, cue),
-                                          .by_loop = true,
-                                          .sending = true};
-        e->gen->armed++;
-    }
+    if (!send_now(e, e->gen, item, cue, key, now))
+        track_sending(e, key, item, cue, 0, now);
 }
 
 static void panic(sc_engine_t *e)
@@ -623,11 +613,9 @@ static void panic(sc_engine_t *e)
         sc_output_t *o = &e->app->outputs[i];
         int64_t sent;
         int err = o->ops->send(o, ++e->next_key, e->panic_bytes[i], e->panic_len[i], &sent);
-        json_t *rec = record(e, "daemon");
-        json_object_set_new(rec, "event", json_string("panic_message"));
+        json_t *rec = sc_app_daemon_record(e->app, "panic_message",
+                                           err && err != EINPROGRESS ? strerror(err) : "sent");
         json_object_set_new(rec, "target", json_string(o->target->name));
-        json_object_set_new(rec, "message",
-                            json_string(err && err != EINPROGRESS ? strerror(err) : "sent"));
         append(e, rec);
     }
 }

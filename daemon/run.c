@@ -139,16 +139,9 @@ static void heartbeat_cb(uv_timer_t *t)
         sc_warn("the wall clock stepped by %+.3f s; the show keeps its monotonic time",
                 (double)step / 1e9);
         if (app->asrun) {
-            char wall[40], msg[128];
-            sc_iso8601(sc_wall_ns(), wall, sizeof wall);
+            char msg[128];
             snprintf(msg, sizeof msg, "wall clock stepped by %+.3f s", (double)step / 1e9);
-            json_t *rec = json_object();
-            json_object_set_new(rec, "kind", json_string("daemon"));
-            json_object_set_new(rec, "wall", json_string(wall));
-            json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
-            json_object_set_new(rec, "event", json_string("clock_step"));
-            json_object_set_new(rec, "message", json_string(msg));
-            sc_asrun_append(app->asrun, rec);
+            sc_asrun_append(app->asrun, sc_app_daemon_record(app, "clock_step", msg));
         }
     }
     sc_app_changed(app);
@@ -175,16 +168,20 @@ static void osc_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_re
 
 /* ---- Shutdown ---------------------------------------------------------------- */
 
-static json_t *daemon_record(sc_app_t *app, const char *event, const char *message)
+json_t *sc_app_record(const sc_app_t *app, const char *kind)
 {
-    if (!app->asrun)
-        return NULL;
     char wall[40];
     sc_iso8601(sc_wall_ns(), wall, sizeof wall);
     json_t *rec = json_object();
-    json_object_set_new(rec, "kind", json_string("daemon"));
+    json_object_set_new(rec, "kind", json_string(kind));
     json_object_set_new(rec, "wall", json_string(wall));
     json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
+    return rec;
+}
+
+json_t *sc_app_daemon_record(const sc_app_t *app, const char *event, const char *message)
+{
+    json_t *rec = sc_app_record(app, "daemon");
     json_object_set_new(rec, "event", json_string(event));
     json_object_set_new(rec, "message", json_string(message));
     return rec;
@@ -208,9 +205,8 @@ static void finish_shutdown(void *ctx)
         while (sc_clock_poll(app->clock, reps, 64) > 0)
             ;
     }
-    json_t *stop = daemon_record(app, "stop", "showcallerd stopped");
-    if (stop)
-        sc_asrun_append(app->asrun, stop);
+    if (app->asrun)
+        sc_asrun_append(app->asrun, sc_app_daemon_record(app, "stop", "showcallerd stopped"));
     for (size_t i = 0; i < app->noutputs; i++)
         if (app->outputs[i].ops)
             app->outputs[i].ops->close(&app->outputs[i]);
@@ -519,8 +515,8 @@ int sc_run(const sc_options_t *opts)
     sc_info("%s", why);
     char hash_text[32];
     snprintf(hash_text, sizeof hash_text, "%016llx", (unsigned long long)hash);
-    json_t *start = daemon_record(app, "start", resumed ? why : "showcallerd started");
-    if (start) {
+    if (app->asrun) {
+        json_t *start = sc_app_daemon_record(app, "start", resumed ? why : "showcallerd started");
         json_object_set_new(start, "rundown", json_string(app->opts.rundown_path));
         json_object_set_new(start, "rundown_hash", json_string(hash_text));
         json_object_set_new(start, "resumed", json_boolean(resumed));
