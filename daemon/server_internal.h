@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "rate_limit.h"
 #include "server.h"
 
 /* Limits on what one client may make us hold. */
@@ -34,8 +35,7 @@ typedef struct {
     uint64_t sent_seq; /* the last state frame written */
     sc__out_msg_t *out_head, *out_tail;
     size_t out_count;
-    double tokens;          /* commands this client may send now (a token bucket) */
-    int64_t tokens_at_mono; /* when the bucket was last filled */
+    sc_bucket_t bucket; /* commands_per_second, per client */
     unsigned char *rx;      /* reassembly of one message */
     size_t rx_len;
     bool rx_too_big;

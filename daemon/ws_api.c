@@ -65,24 +65,6 @@ static json_t *hello(sc_server_t *s, sc__session_t *ss)
     return o;
 }
 
-/* A token bucket per client: commands_per_second, with a burst of twice that. */
-static bool take_token(sc_server_t *s, sc__session_t *ss)
-{
-    double rate = s->app->config.commands_per_second, burst = 2 * rate;
-    int64_t now = sc_mono_ns();
-    if (ss->tokens_at_mono == 0)
-        ss->tokens = burst;
-    else
-        ss->tokens += rate * (double)(now - ss->tokens_at_mono) / 1e9;
-    if (ss->tokens > burst)
-        ss->tokens = burst;
-    ss->tokens_at_mono = now;
-    if (ss->tokens < 1)
-        return false;
-    ss->tokens -= 1;
-    return true;
-}
-
 static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, size_t len)
 {
     json_error_t jerr;
@@ -117,7 +99,7 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
         send_json(s, ss, hello(s, ss));
         if (ss->view_ok && !was_view)
             lws_callback_on_writable(ss->wsi); /* the state, at once */
-    } else if (!take_token(s, ss)) {
+    } else if (!sc_bucket_take(&ss->bucket, s->app->config.commands_per_second, sc_mono_ns())) {
         sc_result_error(&r, "rate_limited", "more than %d commands a second from this client",
                         s->app->config.commands_per_second);
         reply(s, ss, id, &r);
