@@ -53,6 +53,7 @@ struct sc_app {
     uv_timer_t push;         /* coalesces state pushes to one per loop iteration */
     uv_fs_event_t watch;     /* the rundown file's directory: edits reload the show */
     uv_timer_t watch_settle; /* waits for an editor to finish writing */
+    uv_timer_t ack_timer;    /* while replies wait for the as-run log (ack.c) */
     bool watching;
     bool push_pending;
     int64_t last_push_mono;
@@ -75,8 +76,9 @@ void sc_app_changed(sc_app_t *app);
 
 /* Runs a command from any door. `allowed` is false when the door refused the
  * caller (bad token, address not allowed): the show is untouched, the
- * refusal is logged. */
-void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *result);
+ * refusal is logged. Returns the seq of the command's as-run record (0 when
+ * there is no log); the reply waits for it to be durable (ack.h). */
+uint64_t sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *result);
 
 /* A new as-run record with the fields every record carries: "kind", "wall"
  * (now) and "rehearsal". The caller adds the rest and appends it. */

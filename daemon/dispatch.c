@@ -14,10 +14,10 @@
 #include "resume.h"
 #include "server.h"
 
-static void log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_t *r)
+static uint64_t log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_t *r)
 {
     if (!app->asrun)
-        return;
+        return 0;
     json_t *rec = sc_app_record(app, "command");
     json_object_set_new(rec, "cmd", json_string(sc_command_name(cmd->id)));
     json_object_set_new(rec, "args", sc_command_args_json(cmd));
@@ -32,10 +32,10 @@ static void log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_
         json_object_set_new(e, "message", json_string(r->message));
         json_object_set_new(rec, "error", e);
     }
-    sc_asrun_append(app->asrun, rec);
+    return sc_asrun_append(app->asrun, rec);
 }
 
-void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *r)
+uint64_t sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_result_t *r)
 {
     sc_result_ok(r);
     if (!allowed) {
@@ -43,10 +43,10 @@ void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_re
             sc_result_error(r, "unauthorized", "OSC control is accepted only from osc.allow");
         else
             sc_result_error(r, "unauthorized", "control needs the control token");
-        log_command(app, cmd, r);
+        uint64_t seq = log_command(app, cmd, r);
         sc_warn("refused %s from %s %s: %s", sc_command_name(cmd->id), sc_door_name(cmd->door),
                 cmd->source, r->message);
-        return;
+        return seq;
     }
     switch (cmd->id) {
     case SC_CMD_GO: {
@@ -84,11 +84,12 @@ void sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, sc_re
         sc_engine_command(app->engine, cmd, r);
         break;
     }
-    log_command(app, cmd, r);
+    uint64_t seq = log_command(app, cmd, r);
     if (!r->ok)
         sc_info("%s from %s %s: %s (%s)", sc_command_name(cmd->id), sc_door_name(cmd->door),
                 cmd->source, r->message, r->code);
     sc_app_changed(app);
+    return seq;
 }
 
 /* Whether two configs differ in what only a restart can change: the

@@ -18,6 +18,14 @@
 
 #define RECENT_CUES 20
 
+/* Cues are handed to the cue clock only when due within this horizon; a
+ * timer re-syncs before the next one comes within it. The clock's heap then
+ * holds the next minute of the show, not the whole show, however long the
+ * rundown (its capacity, 8192 in run.c, bounds the cues due within one
+ * horizon: 136 a second sustained). */
+#define ARM_HORIZON_NS (60 * 1000000000LL)
+#define ARM_RESYNC_NS (30 * 1000000000LL) /* re-sync when the next is this close */
+
 /* A rundown with its cues encoded for the wire. Armed cues point into its
  * packets, so a replaced generation lives until its last armed cue reports. */
 typedef struct gen {
@@ -64,6 +72,7 @@ struct sc_engine {
     rd_armed_cue_t *pending;
     size_t pending_cap;
     uv_timer_t tick;
+    uv_timer_t horizon; /* re-syncs when the next unarmed cue nears the horizon */
     bool closing;
     int64_t cmd_show_now; /* the time the current command or tick runs at */
     recent_t recent[RECENT_CUES];
@@ -390,7 +399,30 @@ static void cancel(sc_engine_t *e, armed_t *a, bool missed)
     sc_clock_cancel(e->app->clock, a->key);
 }
 
-/* Makes the armed set match what the show says may still fire. */
+static void sync_cues(sc_engine_t *e);
+
+static void horizon_cb(uv_timer_t *t)
+{
+    sc_engine_t *e = t->data;
+    if (e->closing)
+        return;
+    e->cmd_show_now = sc_show_now(&e->app->tb);
+    sync_cues(e);
+}
+
+/* Wakes sync_cues when the earliest cue left unarmed is ARM_RESYNC_NS away. */
+static void schedule_horizon(sc_engine_t *e, int64_t next_unarmed, int64_t now_mono)
+{
+    if (e->closing || next_unarmed == INT64_MAX) {
+        uv_timer_stop(&e->horizon);
+        return;
+    }
+    int64_t wait = next_unarmed - ARM_RESYNC_NS - now_mono;
+    uv_timer_start(&e->horizon, horizon_cb, wait <= 0 ? 0 : (uint64_t)(wait / 1000000), 0);
+}
+
+/* Makes the armed set match what the show says may still fire: every cue
+ * due within ARM_HORIZON_NS is armed, later ones wait for the horizon timer. */
 static void sync_cues(sc_engine_t *e)
 {
     size_t total = e->gen->ncues + 1;
@@ -415,6 +447,8 @@ static void sync_cues(sc_engine_t *e)
     }
     int64_t cmd_now = e->cmd_show_now;
     bool immediate = false;
+    int64_t now_mono = sc_mono_ns();
+    int64_t next_unarmed = INT64_MAX; /* the earliest cue left beyond the horizon */
 
     for (size_t i = 0; i < n; i++) {
         const rd_armed_cue_t *p = &e->pending[i];
@@ -455,8 +489,16 @@ static void sync_cues(sc_engine_t *e)
             immediate = true;
             continue;
         }
+        if (p->send_ns == INT64_MAX)
+            continue; /* no time yet (waits for a GO, or held): armed once it has one */
+        if (send_mono - now_mono > ARM_HORIZON_NS) {
+            if (send_mono < next_unarmed)
+                next_unarmed = send_mono;
+            continue;
+        }
         arm(e, p, send_mono, i);
     }
+    schedule_horizon(e, next_unarmed, now_mono);
     for (size_t k = 0; k < narmed_before; k++)
         if (!seen[k])
             cancel(e, &e->armed[k], false);
@@ -505,6 +547,8 @@ sc_engine_t *sc_engine_new(sc_app_t *app, rd_rundown_t *rundown)
     e->gen = gen_new(app, rundown);
     uv_timer_init(&app->loop, &e->tick);
     e->tick.data = e;
+    uv_timer_init(&app->loop, &e->horizon);
+    e->horizon.data = e;
     e->panic_bytes = rd_xcalloc(app->noutputs + 1, sizeof *e->panic_bytes);
     e->panic_len = rd_xcalloc(app->noutputs + 1, sizeof *e->panic_len);
     for (size_t i = 0; i < app->noutputs; i++) {
@@ -526,6 +570,8 @@ void sc_engine_close(sc_engine_t *e)
     e->closing = true;
     uv_timer_stop(&e->tick);
     uv_close((uv_handle_t *)&e->tick, NULL);
+    uv_timer_stop(&e->horizon);
+    uv_close((uv_handle_t *)&e->horizon, NULL);
 }
 
 void sc_engine_free(sc_engine_t *e)
@@ -701,6 +747,10 @@ void sc_engine_on_reports(sc_engine_t *e)
             switch (rep->kind) {
             case SC_REPORT_SENT:
             case SC_REPORT_FAILED:
+                if (rep->kind == SC_REPORT_FAILED && rep->err == ENOBUFS)
+                    sc_error("cue clock full: cue %s not sent (more than its capacity due "
+                             "within a minute)",
+                             a->gen->rundown.items[a->item].cues[a->cue].id);
                 if (rep->kind == SC_REPORT_FAILED && a->output >= 0) {
                     sc_output_t *o = &e->app->outputs[a->output];
                     if (o->ops->clock_send_failed)

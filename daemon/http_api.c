@@ -8,8 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ack.h"
 #include "asrun.h"
 #include "engine.h"
+#include "log.h"
 #include "xalloc.h"
 
 int sc__http_reply(struct lws *wsi, unsigned int status, const char *content_type, const char *body,
@@ -126,8 +128,61 @@ static int get(sc_server_t *s, struct lws *wsi, const char *path)
     return reply_error(wsi, 404, "not_found", "no such API path");
 }
 
+/* Finishes a command's reply with what the as-run log says of it. */
+static char *finish_reply(sc_server_t *s, json_t *o, sc_ack_t state)
+{
+    json_object_set_new(o, "durable", json_boolean(state == SC_ACK_DURABLE));
+    if (state == SC_ACK_OVERDUE) {
+        char warning[200];
+        sc_ack_warning(s->app, warning, sizeof warning);
+        json_object_set_new(o, "warning", json_string(warning));
+    }
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+size_t sc__http_release_acks(sc_server_t *s)
+{
+    size_t held = 0;
+    lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&s->http_held))
+    {
+        sc__http_req_t *req = lws_container_of(d, sc__http_req_t, held_list);
+        sc_ack_t state = sc_ack_check(s->app, req->held_seq, req->held_mono);
+        if (state == SC_ACK_WAIT) {
+            held++;
+        } else {
+            lws_dll2_remove(&req->held_list);
+            req->ready = finish_reply(s, req->held_reply, state);
+            req->held_reply = NULL;
+            lws_callback_on_writable(req->wsi); /* the reply goes out in HTTP_WRITEABLE */
+        }
+    }
+    lws_end_foreach_dll_safe(d, d1);
+    return held;
+}
+
+/* Frees what a request holds; it may be in the held list. */
+static void forget_request(sc__http_req_t *req)
+{
+    free(req->body);
+    req->body = NULL;
+    if (!lws_dll2_is_detached(&req->held_list))
+        lws_dll2_remove(&req->held_list);
+    json_decref(req->held_reply);
+    req->held_reply = NULL;
+    free(req->ready);
+    req->ready = NULL;
+}
+
 static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
 {
+    /* With "Content-Length: 0" lws still reports a body completion after
+     * LWS_CALLBACK_HTTP ran the command; a held reply leaves the transaction
+     * open, so that second call must not run it again. */
+    if (req->ran)
+        return 0;
+    req->ran = true;
     sc_result_t r;
     json_t *args = NULL;
     if (req->body_len > 0) {
@@ -146,14 +201,39 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
     memset(&c, 0, sizeof c);
     c.door = SC_DOOR_HTTP;
     sc__peer(wsi, c.source, sizeof c.source);
-    if (sc_command_from_json(req->cmd, args, &c, &r))
-        sc_app_dispatch(s->app, &c, req->authorized, &r);
+    bool decoded = sc_command_from_json(req->cmd, args, &c, &r);
     json_decref(args);
-    if (!r.ok)
+    if (!decoded) /* nothing ran, nothing was logged */
         return reply_error(wsi, status_for(r.code), r.code, r.message);
+    uint64_t seq = sc_app_dispatch(s->app, &c, req->authorized, &r);
+
+    /* The reply carries the command's as-run seq and waits until the log has
+     * it on disk (ack.h). */
     json_t *o = json_object();
-    json_object_set_new(o, "ok", json_true());
-    return reply_json(wsi, 200, o);
+    json_object_set_new(o, "ok", json_boolean(r.ok));
+    if (!r.ok) {
+        json_t *e = json_object();
+        json_object_set_new(e, "code", json_string(r.code));
+        json_object_set_new(e, "message", json_string(r.message));
+        json_object_set_new(o, "error", e);
+    }
+    if (seq)
+        json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+    req->held_status = r.ok ? 200 : status_for(r.code);
+    req->held_seq = sc_ack_seq(s->app);
+    req->held_mono = sc_mono_ns();
+    sc_ack_t state = sc_ack_check(s->app, req->held_seq, req->held_mono);
+    if (state != SC_ACK_WAIT) {
+        char *text = finish_reply(s, o, state);
+        int rc = sc__http_reply(wsi, req->held_status, "application/json", text, strlen(text));
+        free(text);
+        return rc;
+    }
+    req->wsi = wsi;
+    req->held_reply = o;
+    lws_dll2_add_tail(&req->held_list, &s->http_held);
+    sc_ack_parked(s->app);
+    return 0;
 }
 
 int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -177,6 +257,17 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
             return reply_error(wsi, 404, "unknown_command", "POST /api/<command>");
         snprintf(req->cmd, sizeof req->cmd, "%s", path + 1);
         req->authorized = can_control(s, wsi);
+        char peer[64], key[SC_RATE_KEY_MAX];
+        sc__peer(wsi, peer, sizeof peer);
+        sc_rate_key_of(peer, key, sizeof key);
+        if (!sc_rate_take(&s->http_rate, key, s->app->config.commands_per_second,
+                          sc_mono_ns())) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "more than %d commands a second from %s",
+                     s->app->config.commands_per_second, key);
+            reply_error(wsi, 429, "rate_limited", msg);
+            return -1; /* a body that may follow is not read */
+        }
         char cl[32];
         long clen =
             lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ? atol(cl) : -1;
@@ -205,12 +296,19 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         /* run_command frees the body before replying: the reply completes
          * the transaction, and lws frees *req with it. */
         return run_command(s, wsi, req);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (req && req->ready) {
+            char *text = req->ready;
+            req->ready = NULL;
+            int rc = sc__http_reply(wsi, req->held_status, "application/json", text, strlen(text));
+            free(text);
+            return rc;
+        }
+        break;
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
-        if (req) {
-            free(req->body);
-            req->body = NULL;
-        }
+        if (req)
+            forget_request(req);
         break;
     default:
         break;

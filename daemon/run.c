@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ack.h"
 #include "asrun.h"
 #include "auth.h"
 #include "engine.h"
@@ -212,6 +213,7 @@ static void finish_shutdown(void *ctx)
             app->outputs[i].ops->close(&app->outputs[i]);
     if (app->osc_in)
         sc_osc_in_close(app->osc_in, noop_done, NULL);
+    sc_ack_close(app);
     if (app->asrun)
         sc_asrun_close(app->asrun, noop_done, NULL);
     if (app->server)
@@ -447,6 +449,7 @@ int sc_run(const sc_options_t *opts)
     uv_signal_init(&app->loop, &app->sigint);
     uv_signal_init(&app->loop, &app->sighup);
     app->sigterm.data = app->sigint.data = app->sighup.data = app;
+    sc_ack_init(app);
 
     /* The as-run log, named by the show's date. */
     char name[64];
@@ -459,6 +462,7 @@ int sc_run(const sc_options_t *opts)
                  uv_strerror(uverr));
         goto fail;
     }
+    sc_asrun_on_durable(app->asrun, sc_ack_on_durable, app); /* replies wait for it (ack.h) */
 
     bool realtime = opts->realtime || app->config.realtime;
     sc_clock_options_t copts = {.capacity = 8192,
@@ -558,6 +562,7 @@ fail:
         while (sc_clock_poll(app->clock, reps, 64) > 0)
             ;
     }
+    sc_ack_close(app);
     if (app->asrun)
         sc_asrun_close(app->asrun, noop_done, NULL);
     uv_close((uv_handle_t *)&app->clock_async, NULL);

@@ -278,3 +278,10 @@ void sc_server_free(sc_server_t *s)
     free(s->frame);
     free(s);
 }
+
+size_t sc_server_release_acks(sc_server_t *s)
+{
+    if (s->shutting_down)
+        return 0;
+    return sc__ws_release_acks(s) + sc__http_release_acks(s);
+}

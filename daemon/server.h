@@ -26,6 +26,10 @@ void sc_server_notify_control(sc_server_t *s, const char *json, size_t len);
 
 size_t sc_server_clients(const sc_server_t *s);
 
+/* Sends the command replies (websocket and HTTP) whose as-run records are now
+ * durable or whose wait is over (ack.h). Returns how many are still held. */
+size_t sc_server_release_acks(sc_server_t *s);
+
 /* Shutdown, stage 1: close websockets politely (1001). done() is called
  * from the loop when they have closed or after a short grace. */
 void sc_server_begin_shutdown(sc_server_t *s, void (*done)(void *ctx), void *ctx);

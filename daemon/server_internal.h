@@ -4,6 +4,7 @@
 
 #include <uv.h>
 #include <libwebsockets.h>
+#include <jansson.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +25,16 @@ typedef struct sc__out_msg {
     unsigned char buf[]; /* LWS_PRE + len */
 } sc__out_msg_t;
 
+/* A command reply held until its as-run record is durable (ack.h). */
+typedef struct sc__held {
+    struct sc__held *next;
+    uint64_t seq;        /* the as-run seq it waits for */
+    int64_t parked_mono; /* when it was held */
+    json_t *reply;       /* gets "durable" when released */
+} sc__held_t;
+
+#define SC_WS_MAX_HELD 1024 /* replies held for one client; more drops it */
+
 typedef struct {
     lws_dll2_t list; /* in sc_server_t.sessions */
     struct lws *wsi;
@@ -35,6 +46,8 @@ typedef struct {
     uint64_t sent_seq; /* the last state frame written */
     sc__out_msg_t *out_head, *out_tail;
     size_t out_count;
+    sc__held_t *held_head, *held_tail; /* replies waiting for the as-run log */
+    size_t held_count;
     sc_bucket_t bucket; /* commands_per_second, per client */
     unsigned char *rx;      /* reassembly of one message */
     size_t rx_len;
@@ -46,8 +59,17 @@ typedef struct {
     char cmd[32];
     bool authorized;
     bool refused_early; /* replied before the body; the rest is discarded */
+    bool ran;           /* the command ran (it runs once per request) */
     char *body;
     size_t body_len;
+    /* A reply held until its as-run record is durable (ack.h). */
+    lws_dll2_t held_list; /* in sc_server_t.http_held while held */
+    struct lws *wsi;
+    uint64_t held_seq;
+    int64_t held_mono;
+    unsigned held_status;
+    json_t *held_reply; /* the reply; "durable" is added on release */
+    char *ready;        /* the released reply's text, written when writable */
 } sc__http_req_t;
 
 struct sc_server {
@@ -59,6 +81,8 @@ struct sc_server {
     lws_retry_bo_t retry;
     char web_root[1024];
     lws_dll2_owner_t sessions;
+    lws_dll2_owner_t http_held; /* HTTP requests whose reply waits for the as-run log */
+    sc_rate_table_t http_rate;  /* commands_per_second per HTTP client address */
     /* The current state frame, serialized once and written to every client. */
     unsigned char *frame; /* LWS_PRE + frame_len */
     size_t frame_len;
@@ -93,6 +117,11 @@ void sc__session_kill(sc_server_t *s, sc__session_t *ss, const char *why);
  * returns what the callback must return. */
 int sc__http_reply(struct lws *wsi, unsigned int status, const char *content_type, const char *body,
                    size_t len);
+
+/* Replies held for the as-run log: release what is due; return how many
+ * are still held. */
+size_t sc__ws_release_acks(sc_server_t *s);
+size_t sc__http_release_acks(sc_server_t *s);
 
 /* During shutdown: the last websocket has closed, finish without waiting. */
 void sc__server_sessions_gone(sc_server_t *s);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ack.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -28,14 +29,114 @@ static json_t *error_obj(const char *code, const char *message)
     return e;
 }
 
-static void reply(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result_t *r)
+static json_t *reply_obj(json_t *id, const sc_result_t *r)
 {
     json_t *o = json_object();
     json_object_set(o, "reply", id ? id : json_null());
     json_object_set_new(o, "ok", json_boolean(r->ok));
     if (!r->ok)
         json_object_set_new(o, "error", error_obj(r->code, r->message));
+    return o;
+}
+
+/* A reply to a message that ran no command (bad JSON, auth, rate limit):
+ * nothing was logged, so nothing to wait for. */
+static void reply(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result_t *r)
+{
+    send_json(s, ss, reply_obj(id, r));
+}
+
+/* Sends a held reply with what the as-run log says of it. */
+static void release_one(sc_server_t *s, sc__session_t *ss, json_t *o, sc_ack_t state)
+{
+    json_object_set_new(o, "durable", json_boolean(state == SC_ACK_DURABLE));
+    if (state == SC_ACK_OVERDUE) {
+        char warning[200];
+        sc_ack_warning(s->app, warning, sizeof warning);
+        json_object_set_new(o, "warning", json_string(warning));
+    }
     send_json(s, ss, o);
+}
+
+/* Sends what is due of one client's held replies, in order; returns how many
+ * are still held. */
+static size_t release_session(sc_server_t *s, sc__session_t *ss)
+{
+    while (ss->held_head) {
+        sc__held_t *h = ss->held_head;
+        sc_ack_t state = sc_ack_check(s->app, h->seq, h->parked_mono);
+        if (state == SC_ACK_WAIT)
+            break;
+        ss->held_head = h->next;
+        if (!ss->held_head)
+            ss->held_tail = NULL;
+        ss->held_count--;
+        json_t *o = h->reply;
+        free(h);
+        release_one(s, ss, o, state);
+        if (ss->killing)
+            break; /* its queue overflowed: the rest goes with it */
+    }
+    return ss->held_count;
+}
+
+static void free_held(sc__session_t *ss)
+{
+    while (ss->held_head) {
+        sc__held_t *h = ss->held_head;
+        ss->held_head = h->next;
+        json_decref(h->reply);
+        free(h);
+    }
+    ss->held_tail = NULL;
+    ss->held_count = 0;
+}
+
+size_t sc__ws_release_acks(sc_server_t *s)
+{
+    size_t held = 0;
+    lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&s->sessions))
+    {
+        sc__session_t *ss = lws_container_of(d, sc__session_t, list);
+        if (!ss->killing)
+            held += release_session(s, ss);
+    }
+    lws_end_foreach_dll_safe(d, d1);
+    return held;
+}
+
+/* The reply to a command that ran: it carries the command's as-run seq and
+ * goes out once the log has it on disk (ack.h), after any reply held before
+ * it. */
+static void reply_logged(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result_t *r,
+                         uint64_t seq)
+{
+    json_t *o = reply_obj(id, r);
+    if (seq)
+        json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+    uint64_t wait = sc_ack_seq(s->app);
+    int64_t now = sc_mono_ns();
+    sc_ack_t state = sc_ack_check(s->app, wait, now);
+    if (state != SC_ACK_WAIT && !ss->held_head) {
+        release_one(s, ss, o, state);
+        return;
+    }
+    if (ss->held_count >= SC_WS_MAX_HELD) {
+        json_decref(o);
+        sc__session_kill(s, ss, "too many replies waiting for the as-run log");
+        return;
+    }
+    sc__held_t *h = rd_xcalloc(1, sizeof *h);
+    h->seq = wait;
+    h->parked_mono = now;
+    h->reply = o;
+    if (ss->held_tail)
+        ss->held_tail->next = h;
+    else
+        ss->held_head = h;
+    ss->held_tail = h;
+    ss->held_count++;
+    sc_ack_parked(s->app);
 }
 
 /* Which role a token grants: control, view, or none. Returns whether it matched. */
@@ -97,8 +198,10 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
             sc_result_ok(&r);
         reply(s, ss, id, &r);
         send_json(s, ss, hello(s, ss));
-        if (ss->view_ok && !was_view)
-            lws_callback_on_writable(ss->wsi); /* the state, at once */
+        if (ss->view_ok && !was_view) {
+            ss->sent_seq = s->frame_seq ? s->frame_seq - 1 : 0; /* as at ESTABLISHED */
+            lws_callback_on_writable(ss->wsi);                  /* the state, at once */
+        }
     } else if (!sc_bucket_take(&ss->bucket, s->app->config.commands_per_second, sc_mono_ns())) {
         sc_result_error(&r, "rate_limited", "more than %d commands a second from this client",
                         s->app->config.commands_per_second);
@@ -109,8 +212,9 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
         c.door = SC_DOOR_WS;
         snprintf(c.source, sizeof c.source, "%s", ss->source);
         if (sc_command_from_json(cmd, msg, &c, &r))
-            sc_app_dispatch(s->app, &c, ss->control_ok, &r);
-        reply(s, ss, id, &r);
+            reply_logged(s, ss, id, &r, sc_app_dispatch(s->app, &c, ss->control_ok, &r));
+        else
+            reply(s, ss, id, &r);
     }
     json_decref(msg);
 }
@@ -157,7 +261,10 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_ESTABLISHED:
         ss->wsi = wsi;
         ss->established = true;
-        ss->sent_seq = 0;
+        /* One frame behind: it gets the current state at once, and does not
+         * count as lagging (a newcomer at 0 looked thousands of frames behind
+         * and was dropped as a client that does not read). */
+        ss->sent_seq = s->frame_seq ? s->frame_seq - 1 : 0;
         lws_dll2_add_tail(&ss->list, &s->sessions);
         send_json(s, ss, hello(s, ss));
         sc_app_changed(s->app);
@@ -236,6 +343,7 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             free(m);
         }
         ss->out_tail = NULL;
+        free_held(ss);
         free(ss->rx);
         ss->rx = NULL;
         if (ss->established && !s->shutting_down)

@@ -1,10 +1,50 @@
 // The kill test: SIGKILL at random moments of a running show, 20 times, each
 // time restarted at once. From the receiver and the as-run log: no cue fired
-// twice, no cue fired late in a burst, every cue accounted for.
+// twice, no cue fired late in a burst, every cue accounted for, and no
+// acknowledged command missing from the log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { Daemon, rundown, sleep, waitFor } from './lib/daemon.mjs';
 import { UdpReceiver } from './lib/peers.mjs';
+
+// A producer who keeps sending commands (stage messages, ten a second) over
+// the websocket through every kill, reconnecting after each restart. Every
+// reply it gets is an acknowledgement: it keeps {seq, text} of each. At the
+// moment a reply arrives, the record must already be in the as-run file (the
+// daemon acknowledges only after the fsync, so an acknowledged record is on
+// disk before anyone hears "ok").
+class Producer {
+  constructor(d) { this.d = d; this.acked = []; this.bad = []; this.notYetInFile = []; this.sent = 0; this.running = true; }
+  start() { this.loop = this.run(); return this; }
+  async run() {
+    while (this.running) {
+      const ws = new WebSocket(`${this.d.wsUrl}?token=${this.d.token}`);
+      const texts = new Map();
+      ws.on('error', () => {});
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        if (!('reply' in m) || !texts.has(m.reply)) return;
+        if (m.ok !== true || m.durable !== true) { this.bad.push(m); return; }
+        const text = texts.get(m.reply);
+        if (!this.d.asrun().some((r) => r.seq === m.seq)) this.notYetInFile.push(m.seq);
+        this.acked.push({ seq: m.seq, text });
+      });
+      const opened = await new Promise((res) => { ws.once('open', () => res(true)); ws.once('error', () => res(false)); ws.once('close', () => res(false)); });
+      if (opened) {
+        while (this.running && ws.readyState === WebSocket.OPEN) {
+          const id = ++this.sent;
+          texts.set(id, `producer note ${id}`);
+          ws.send(JSON.stringify({ cmd: 'message', id, text: texts.get(id) }));
+          await sleep(100);
+        }
+      }
+      ws.terminate();
+      await sleep(50);
+    }
+  }
+  async stop() { this.running = false; await this.loop; }
+}
 
 const ITEMS = 8;
 const CUES = 12; // per item, 250 ms apart: an item lasts 3 s
@@ -24,8 +64,10 @@ test('20 random SIGKILLs during a show: nothing twice, nothing late, everything 
   const rx = await new UdpReceiver().start();
   const d = await new Daemon({ show: show(), targets: { sw: { url: rx.url } } }).start();
   let kills = 0;
+  let producer = null;
   try {
     assert.equal((await d.api('go')).status, 200);
+    producer = new Producer(d).start();
     const started = Date.now();
     const showEnd = started + ITEMS * CUES * 250;
     let seed = 12345;
@@ -41,6 +83,19 @@ test('20 random SIGKILLs during a show: nothing twice, nothing late, everything 
     }
     assert.equal(kills, 20);
     await waitFor(() => Date.now() > showEnd + 500, 30000, 'the end of the show');
+    await producer.stop();
+
+    // No acknowledged command is missing: each reply's seq is in the file,
+    // as that very message, and was there when the reply arrived.
+    const records = new Map(d.asrun().map((r) => [r.seq, r]));
+    assert.ok(producer.acked.length > 100, `only ${producer.acked.length} commands acknowledged`);
+    for (const { seq, text } of producer.acked) {
+      const r = records.get(seq);
+      assert.ok(r && r.kind === 'command' && r.cmd === 'message' && r.args.text === text,
+        `acknowledged seq ${seq} (${text}) is ${JSON.stringify(r)} in the as-run log`);
+    }
+    assert.deepEqual(producer.bad, [], 'replies that were not a durable ok');
+    assert.deepEqual(producer.notYetInFile, [], 'replies that arrived before their record was in the file');
 
     // Nothing twice.
     const seen = new Map();
@@ -78,6 +133,7 @@ test('20 random SIGKILLs during a show: nothing twice, nothing late, everything 
     const resumes = d.asrun().filter((x) => x.kind === 'daemon' && x.event === 'start' && x.resumed).length;
     assert.equal(resumes, 20);
   } finally {
+    if (producer) await producer.stop();
     const ex = await d.stop();
     rx.close();
     assert.equal(ex.code, 0, d.stderr);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { Daemon, rundown, sleep } from './lib/daemon.mjs';
-import { Client } from './lib/peers.mjs';
+import { Client, UdpReceiver } from './lib/peers.mjs';
 
 test('limits: a client too many is refused, a big message closes, a command flood is rate limited', async () => {
   const d = await new Daemon({
@@ -40,6 +40,94 @@ test('limits: a client too many is refused, a big message closes, a command floo
     c.close();
   } finally {
     assert.equal((await d.stop()).code, 0, d.stderr);
+    d.cleanup();
+  }
+});
+
+test('HTTP: commands_per_second per client address; a flood is refused with 429 and runs nothing', async () => {
+  const d = await new Daemon({
+    show: rundown({ items: [{ id: 'a', title: 'A', duration: '10s' }] }),
+    config: { limits: { commands_per_second: 5 } },
+  }).start();
+  try {
+    // Every request is its own connection: the limit follows the address.
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => d.api('message', { text: `flood ${i}` })));
+    const limited = replies.filter((r) => r.status === 429 && r.body.error.code === 'rate_limited');
+    const accepted = replies.filter((r) => r.status === 200 && r.body.ok && r.body.durable);
+    assert.equal(limited.length + accepted.length, 20, JSON.stringify(replies.map((r) => r.body)));
+    assert.ok(accepted.length >= 10 && accepted.length <= 12, `${accepted.length} of 20 accepted (burst 10)`);
+    assert.match(limited[0].body.error.message, /more than 5 commands a second from 127\.0\.0\.1/);
+    // Only what was accepted ran and was logged.
+    const logged = (await d.asrunWhen((r) => r.filter((x) => x.cmd === 'message').length >= accepted.length))
+      .filter((x) => x.cmd === 'message');
+    assert.equal(logged.length, accepted.length);
+    assert.deepEqual(logged.map((x) => x.seq).sort(), accepted.map((r) => r.body.seq).sort());
+    // Reading is not a command: GETs still answer.
+    assert.equal((await d.get('/api/state')).status, 200);
+    await sleep(1100);
+    assert.equal((await d.api('clear_message')).status, 200);
+  } finally {
+    assert.equal((await d.stop()).code, 0, d.stderr);
+    d.cleanup();
+  }
+});
+
+test('a show with more cues than the cue clock holds: only the next minute is armed, nothing fails', async () => {
+  // 8300 cues 61-120 s after the GO (more than the clock's 8192 at once), and
+  // one 1 s after it. Arming the whole show at GO overflowed the clock and
+  // logged thousands of cues "failed" minutes before their time.
+  const rx = await new UdpReceiver().start();
+  const far = Array.from({ length: 8300 }, (_, k) => ({
+    id: `far${k}`, at: `${61000 + k * 7}ms`, target: 'sw', osc: { address: '/far' },
+  }));
+  const d = await new Daemon({
+    show: rundown({ items: [{ id: 'a', title: 'A', duration: '5m', cues: [
+      { id: 'soon', at: '1s', target: 'sw', osc: { address: '/soon' } }, ...far] }] }),
+    targets: { sw: { url: rx.url } },
+  }).start();
+  try {
+    assert.equal((await d.api('go')).status, 200);
+    await rx.waitCount(1, 3000);
+    assert.deepEqual(rx.addresses(), ['/soon']);
+    const log = await d.asrunWhen((r) => r.some((x) => x.cue === 'soon'));
+    const cues = log.filter((x) => x.kind === 'cue');
+    assert.deepEqual(cues.map((x) => [x.cue, x.outcome]), [['soon', 'sent']]);
+    assert.doesNotMatch(d.stderr, /cue clock full/);
+  } finally {
+    assert.equal((await d.stop()).code, 0, d.stderr);
+    rx.close();
+    d.cleanup();
+  }
+});
+
+test('viewers joining a busy show each get the state and are not taken for slow readers', async () => {
+  // Cues every 40 ms push a state about as often; 60 viewers join over 1.5 s.
+  const rx = await new UdpReceiver().start();
+  const d = await new Daemon({
+    show: rundown({ items: [{ id: 'a', title: 'A', duration: '20s', cues: Array.from({ length: 100 }, (_, k) => ({
+      id: `c${k}`, at: `${k * 40}ms`, target: 'sw', osc: { address: `/c/${k}` },
+    })) }] }),
+    targets: { sw: { url: rx.url } },
+  }).start();
+  const viewers = [];
+  try {
+    assert.equal((await d.api('go')).status, 200);
+    for (let i = 0; i < 60; i++) {
+      viewers.push(new Client(d.wsUrl).open().catch((e) => e));
+      await sleep(25);
+    }
+    const opened = await Promise.all(viewers);
+    assert.equal(opened.filter((c) => c instanceof Error).length, 0);
+    await sleep(1000);
+    const dropped = opened.filter((c) => c.ws.readyState !== WebSocket.OPEN).length;
+    const stateless = opened.filter((c) => c.states.length === 0).length;
+    assert.equal(dropped, 0, `${dropped} of 60 viewers were closed by the daemon`);
+    assert.equal(stateless, 0, `${stateless} of 60 viewers got no state`);
+    assert.doesNotMatch(d.stderr, /not reading its state/);
+  } finally {
+    for (const c of await Promise.all(viewers)) if (!(c instanceof Error)) c.close();
+    assert.equal((await d.stop()).code, 0, d.stderr);
+    rx.close();
     d.cleanup();
   }
 });

@@ -36,6 +36,13 @@ export async function freeUdpPort() {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Waits until check() returns a truthy value, polling; fails after ms.
+// A command reply that says the command ran and its as-run record is on disk
+// (the daemon acknowledges only then): {ok: true, seq: N, durable: true}.
+export function assertAcked(body, what = 'the reply') {
+  if (body?.ok !== true || body?.durable !== true || !Number.isInteger(body?.seq) || body.seq < 1)
+    throw new Error(`${what} should be {ok: true, seq: N, durable: true}: ${JSON.stringify(body)}`);
+}
+
 export async function waitFor(check, ms = 3000, what = 'condition') {
   const until = Date.now() + ms;
   for (;;) {

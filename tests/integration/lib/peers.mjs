@@ -125,10 +125,10 @@ export class Client {
     this.closed = new Promise((r) => this.ws.on('close', (code) => r(code)));
     return this;
   }
-  async cmd(cmd, args = {}) {
+  async cmd(cmd, args = {}, ms = 3000) {
     const id = this.nextId++;
     this.ws.send(JSON.stringify({ cmd, id, ...args }));
-    return waitFor(() => this.replies.get(id), 3000, `the reply to ${cmd}`);
+    return waitFor(() => this.replies.get(id), ms, `the reply to ${cmd}`);
   }
   sendRaw(text) { this.ws.send(text); }
   get last() { return this.states[this.states.length - 1]; }

@@ -1,7 +1,7 @@
 // Helpers for the show-logic tests (03-show): one UDP OSC device "sw", a
 // daemon around it, arrival times by address, and loose timing assertions.
 import assert from 'node:assert/strict';
-import { Daemon, rundown, sleep, waitFor } from './daemon.mjs';
+import { Daemon, assertAcked, rundown, sleep, waitFor } from './daemon.mjs';
 import { UdpReceiver, Client } from './peers.mjs';
 
 // Timing tolerance in ms: the machine is shared.
@@ -90,7 +90,7 @@ export async function ok(d, cmd, body = undefined) {
   const r = await d.api(cmd, body);
   const after = Date.now();
   assert.equal(r.status, 200, `${cmd} ${JSON.stringify(body ?? {})}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-  assert.deepEqual(r.body, { ok: true });
+  assertAcked(r.body);
   return [before, after];
 }
 
