@@ -6,6 +6,7 @@
 #   make asan    build under ASan+UBSan and run the tests with that build
 #   make fuzz    run the libFuzzer targets for FUZZ_SECONDS each
 #   make bench   print the benchmark figures
+#   make soak    a compressed long show (~8 min): lost or doubled cues, leaks (not in `make test`)
 #   make format  clang-format every C file
 
 CC ?= cc
@@ -19,14 +20,15 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wformat=2 -Wvla -Wno-format-nonliteral
 STD := -std=c17 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) -MMD -MP -Irundown -Idaemon
-LIBS := -lwebsockets -luv -llo -ljansson -lm -lpthread
+# OpenSSL (libwebsockets' TLS backend on Debian) checks http.tls's files (daemon/tls.c).
+LIBS := -lwebsockets -luv -llo -ljansson -lssl -lcrypto -lm -lpthread
 # The unit tests link what the daemon links (liblo also checks our OSC encoder).
 UNIT_LIBS := $(LIBS)
 
 # Debian packages the build, the tests and the test peers need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
-	libuv1-dev libwebsockets-dev libwebsockets-evlib-uv liblo-dev libjansson-dev \
-	liblo-tools chromium valgrind python3-autobahn
+	libuv1-dev libwebsockets-dev libwebsockets-evlib-uv liblo-dev libjansson-dev libssl-dev \
+	liblo-tools chromium valgrind python3-autobahn openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUNDOWN_SRC := $(sort $(wildcard rundown/*.c))
@@ -47,7 +49,7 @@ UNIT := $(BUILD)/unit_tests
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
-.PHONY: all deps run test check integration asan fuzz fuzz-build bench format clean
+.PHONY: all deps run test check integration asan fuzz fuzz-build bench soak format clean
 
 all: $(DAEMON)
 
@@ -133,13 +135,17 @@ test: deps
 	tests/summary.sh build/results/*.txt build/asan/results/*.txt build/fuzz/results/*.txt; \
 	exit $$st
 
-FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command
+FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
 
 build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h) daemon/command.c daemon/command.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(STD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Irundown -Idaemon \
-		-o $@ $< $(RUNDOWN_SRC) daemon/command.c -ljansson -lm
+		-o $@ $< $(RUNDOWN_SRC) daemon/command.c $(FUZZ_EXTRA) -ljansson -lm
+
+# fuzz_osc decodes whole datagrams: it needs the OSC decoder and liblo too.
+build/fuzz/fuzz_osc: daemon/osc_decode.c daemon/osc_decode.h
+build/fuzz/fuzz_osc: FUZZ_EXTRA = daemon/osc_decode.c $(shell pkg-config --libs liblo)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -167,6 +173,13 @@ bench: $(BUILD)/bench_parse $(DAEMON) $(BUILD)/udp_stamp tests/integration/node_
 	$(BUILD)/bench_parse config/evening-news.json config/demo.json
 	BUILD=$(BUILD) SHOWCALLERD=$(abspath $(DAEMON)) UDP_STAMP=$(abspath $(BUILD)/udp_stamp) \
 		node tests/bench/bench.mjs
+
+# A compressed long show against the real daemon: 11,100 OSC cues in 7.5 min,
+# a dead websocket target, 200 viewers coming and going; fails on a cue lost or
+# doubled, or on RSS or fds growing. SOAK_SECONDS=60 for a quick run; the knobs
+# and the method are the comment at the top of tests/soak/soak.mjs.
+soak: $(DAEMON) $(BUILD)/udp_stamp tests/integration/node_modules/.package-lock.json
+	SHOWCALLERD=$(abspath $(DAEMON)) UDP_STAMP=$(abspath $(BUILD)/udp_stamp) node tests/soak/soak.mjs
 
 format:
 	clang-format -i $(RUNDOWN_SRC) $(DAEMON_SRC) $(wildcard rundown/*.h daemon/*.h) \

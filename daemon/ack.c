@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "asrun.h"
+#include "osc_in.h"
 #include "server.h"
 
 /* Asks every door to release what is due; stops the deadline timer when
@@ -16,6 +17,13 @@ static void release(sc_app_t *app)
     size_t held = 0;
     if (app->server)
         held += sc_server_release_acks(app->server);
+    if (app->osc_in) {
+        char warning[200];
+        sc_ack_warning(app, warning, sizeof warning);
+        held += sc_osc_in_release_acks(
+            app->osc_in, app->asrun ? sc_asrun_durable_seq(app->asrun) : UINT64_MAX,
+            sc_mono_ns() - (int64_t)SC_ACK_MAX_WAIT_MS * 1000000, warning);
+    }
     if (held == 0)
         uv_timer_stop(&app->ack_timer);
 }

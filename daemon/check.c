@@ -10,6 +10,7 @@
 #include "load.h"
 #include "parse.h"
 #include "plan.h"
+#include "tls.h"
 
 /* Show times print as clock times, or as offsets from the first GO when the
  * show has no on_air. */
@@ -228,6 +229,12 @@ int sc_check_main(const char *rundown_path, const char *config_path, bool as_jso
     if (config_path) {
         have_config = sc_load_config(config_path, &c, &d);
         ok = have_config;
+        /* The start-up check of http.tls's files, so --check finds a missing
+         * certificate before a show does. */
+        d.file = config_path;
+        if (have_config && !sc_tls_check(&c.http_tls, &d))
+            ok = false;
+        d.file = NULL;
     }
     bool have_rundown = sc_load_rundown(rundown_path, &r, &d);
     ok = ok && have_rundown;

@@ -92,14 +92,23 @@ uint64_t sc_app_dispatch(sc_app_t *app, const sc_command_t *cmd, bool allowed, s
     return seq;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 /* Whether two configs differ in what only a restart can change: the
- * listening addresses, the data directory and the targets. */
+ * listening addresses and TLS, the data directory, the targets, the limits
+ * and realtime. */
 static bool needs_restart(const rd_config_t *a, const rd_config_t *b)
 {
     if (strcmp(a->http.host, b->http.host) || a->http.port != b->http.port ||
         strcmp(a->osc.host, b->osc.host) || a->osc.port != b->osc.port ||
         strcmp(a->data_dir, b->data_dir) || a->ntargets != b->ntargets ||
-        a->nosc_allow != b->nosc_allow)
+        a->nosc_allow != b->nosc_allow || a->max_clients != b->max_clients ||
+        a->max_message_bytes != b->max_message_bytes ||
+        a->commands_per_second != b->commands_per_second || a->realtime != b->realtime ||
+        !same_str(a->http_tls.cert, b->http_tls.cert) || !same_str(a->http_tls.key, b->http_tls.key))
         return true;
     for (size_t i = 0; i < a->nosc_allow; i++)
         if (strcmp(a->osc_allow[i], b->osc_allow[i]))
@@ -125,8 +134,8 @@ static void apply_config(sc_app_t *app, const rd_config_t *next)
     free(app->view_token);
     app->view_token = next->view_token ? strdup(next->view_token) : NULL;
     if (needs_restart(&app->config, next))
-        sc_warn("reload: %s changes listening addresses, data_dir, osc.allow or targets; those "
-                "take effect at the next start",
+        sc_warn("reload: %s changes listening addresses, http.tls, data_dir, osc.allow, targets, "
+                "limits or realtime; those take effect at the next start",
                 app->opts.config_path);
 }
 

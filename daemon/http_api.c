@@ -285,6 +285,10 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         return 0; /* the body follows */
     }
     case LWS_CALLBACK_HTTP_BODY:
+        /* lws may report an empty chunk (in == NULL); after a held reply the
+         * request has run and any more body is not ours to keep. */
+        if (len == 0 || req->ran)
+            return 0;
         if (req->body_len + len > SC_HTTP_MAX_BODY)
             return -1;
         if (!req->body)

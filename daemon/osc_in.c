@@ -1,13 +1,9 @@
-/* The OSC door: a liblo server on our own UDP socket, watched with uv_poll, answering every
- * command.
- */
+/* The OSC door: our UDP socket on the loop (uv_poll), rate limited, answering every command. */
 #include "osc_in.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <lo/lo.h>
-#include <lo/lo_throw.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -17,19 +13,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cue_clock.h"
 #include "log.h"
+#include "osc_decode.h"
+#include "rate_limit.h"
 
-#define PREFIX "/showcaller/"
-#define PREFIX_LEN (sizeof PREFIX - 1)
-
-/* More positional arguments than any command takes; beyond it we do not look. */
-#define MAX_ARGS 8
 /* Replies echo at most this much of the command name, so an odd name cannot
  * make the answer bigger than the question. */
 #define NAME_ECHO_MAX 64
 /* Datagrams handled per wake-up, so a flood cannot hold the loop. The poll
  * is level-triggered: what is left wakes us again at once. */
 #define MAX_PER_WAKE 64
+/* Bigger than any UDP datagram (65,507 bytes over IPv4, 65,527 over IPv6). */
+#define DATAGRAM_MAX 65536
+/* A rate-limited sender is logged at most every two seconds: a bucket of one
+ * token (sc_bucket_t bursts twice its rate) refilled at half a token a second. */
+#define WARN_RATE 0.5
 
 /* An IP address in binary, IPv4-mapped IPv6 folded to IPv4, for comparing. */
 typedef struct {
@@ -45,21 +44,38 @@ typedef struct {
     char key[64]; /* "127.0.0.1:54321" or "[::1]:54321"; fits sc_command_t.source */
 } peer_t;
 
+/* A reply held until its command's as-run record is durable (ack.h). */
+typedef struct {
+    peer_t to;
+    char name[NAME_ECHO_MAX + 1];
+    sc_result_t result;
+    uint64_t seq;
+    int64_t parked_mono;
+} held_t;
+
 struct sc_osc_in {
     uv_poll_t poll;
-    lo_server server;
-    int fd; /* the socket liblo reads; we send replies from it too */
+    int fd; /* owned; closed after the poll handle */
     int port;
     ip_t *allow;
     size_t nallow;
     sc_osc_dispatch_fn dispatch;
     void *ctx;
+    int commands_per_second;
+    /* Per sender address (not port: oscsend picks a new port for every
+     * message), shared by everything under /showcaller/. */
+    sc_rate_table_t rate;
+    sc_rate_table_t warned; /* WARN_RATE, per sender */
     peer_t subs[SC_OSC_MAX_SUBSCRIBERS];
     size_t nsubs;
     sc_osc_in_stats_t stats;
+    held_t held[SC_OSC_MAX_HELD]; /* a ring, oldest first */
+    size_t held_head, held_count;
+    uint64_t recv_failed; /* recvfrom errors other than "nothing waiting" */
     bool closing;
     void (*done)(void *ctx);
     void *done_ctx;
+    unsigned char datagram[DATAGRAM_MAX];
 };
 
 /* Logs the first few of a kind of trouble, then only at powers of two, so a
@@ -69,22 +85,10 @@ static bool worth_logging(uint64_t n)
     return n <= 10 || (n & (n - 1)) == 0;
 }
 
-/* A copy of text fit for one log line: control and non-ASCII bytes become '?'. */
-static const char *printable(const char *text, char *buf, size_t cap)
-{
-    size_t i = 0;
-    for (; text[i] && i + 1 < cap; i++)
-        buf[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
-    buf[i] = '\0';
-    return buf;
-}
-
 /* Parses a numeric address; "%scope" on IPv6 is accepted and dropped. */
-static bool parse_ip(const char *text, ip_t *ip, struct in6_addr *v6, uint32_t *scope)
+static bool parse_ip(const char *text, ip_t *ip)
 {
     memset(ip, 0, sizeof *ip);
-    if (scope)
-        *scope = 0;
     struct in_addr v4;
     if (inet_pton(AF_INET, text, &v4) == 1) {
         ip->family = AF_INET;
@@ -96,18 +100,11 @@ static bool parse_ip(const char *text, ip_t *ip, struct in6_addr *v6, uint32_t *
         return false;
     strcpy(buf, text);
     char *pct = strchr(buf, '%');
-    if (pct) {
+    if (pct)
         *pct = '\0';
-        if (scope) {
-            unsigned idx = if_nametoindex(pct + 1);
-            *scope = idx ? idx : (uint32_t)strtoul(pct + 1, NULL, 10);
-        }
-    }
     struct in6_addr a6;
     if (inet_pton(AF_INET6, buf, &a6) != 1)
         return false;
-    if (v6)
-        *v6 = a6;
     if (IN6_IS_ADDR_V4MAPPED(&a6)) {
         ip->family = AF_INET;
         memcpy(ip->bytes, &a6.s6_addr[12], 4);
@@ -118,46 +115,45 @@ static bool parse_ip(const char *text, ip_t *ip, struct in6_addr *v6, uint32_t *
     return true;
 }
 
-/* The sender of a message, from liblo's numeric host and port. */
-static bool peer_from_source(lo_address src, peer_t *p)
+/* The sender of a datagram, from recvfrom's address. */
+static bool peer_from_sockaddr(const struct sockaddr_storage *ss, socklen_t len, peer_t *p)
 {
-    const char *host = src ? lo_address_get_hostname(src) : NULL;
-    const char *port_text = src ? lo_address_get_port(src) : NULL;
-    if (!host || !port_text)
-        return false;
-    char *end;
-    long port = strtol(port_text, &end, 10);
-    if (*end || port <= 0 || port > 65535)
-        return false;
     memset(p, 0, sizeof *p);
-    struct in6_addr a6;
-    uint32_t scope;
-    if (!parse_ip(host, &p->ip, &a6, &scope))
+    unsigned port;
+    if (len > sizeof p->addr)
         return false;
-    struct in_addr a4;
-    if (inet_pton(AF_INET, host, &a4) == 1) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)&p->addr;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)port);
-        sin->sin_addr = a4;
-        p->len = sizeof *sin;
+    if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+        p->ip.family = AF_INET;
+        memcpy(p->ip.bytes, &sin->sin_addr, 4);
+        port = ntohs(sin->sin_port);
+    } else if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+        /* A dual-stack socket sees IPv4 senders as ::ffff:a.b.c.d; people and
+         * the allow list know them as a.b.c.d. */
+        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+            p->ip.family = AF_INET;
+            memcpy(p->ip.bytes, &sin6->sin6_addr.s6_addr[12], 4);
+        } else {
+            p->ip.family = AF_INET6;
+            memcpy(p->ip.bytes, &sin6->sin6_addr, 16);
+        }
+        port = ntohs(sin6->sin6_port);
     } else {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&p->addr;
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)port);
-        sin6->sin6_addr = a6;
-        sin6->sin6_scope_id = scope;
-        p->len = sizeof *sin6;
+        return false;
     }
-    /* A dual-stack socket sees IPv4 senders as ::ffff:a.b.c.d; people and
-     * the allow list know them as a.b.c.d. */
-    if (p->ip.family == AF_INET) {
-        char text[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, p->ip.bytes, text, sizeof text);
-        snprintf(p->key, sizeof p->key, "%s:%ld", text, port);
-    } else {
-        snprintf(p->key, sizeof p->key, "[%s]:%ld", host, port);
-    }
+    if (port == 0) /* nowhere to answer */
+        return false;
+    /* Replies go back to the address as received, scope and mapping included;
+     * the key leaves the scope out, so the longest ("[" 45 "]:65535") fits. */
+    memcpy(&p->addr, ss, len);
+    p->len = len;
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(p->ip.family, p->ip.bytes, text, sizeof text);
+    if (p->ip.family == AF_INET)
+        snprintf(p->key, sizeof p->key, "%s:%u", text, port);
+    else
+        snprintf(p->key, sizeof p->key, "[%s]:%u", text, port);
     return true;
 }
 
@@ -183,9 +179,8 @@ static void send_bytes(sc_osc_in_t *o, const void *buf, size_t len, const peer_t
 }
 
 /* liblo encodes; we send from the door's own socket, so the answer comes from
- * the port the sender used. (lo_send_message_from would do the same for
- * IPv4, but Debian's liblo is built without IPv6 and cannot reach an IPv6
- * sender.) */
+ * the port the sender used. (lo_send_message_from could not: Debian's liblo
+ * is built without IPv6 and cannot reach an IPv6 sender.) */
 static void send_message(sc_osc_in_t *o, lo_message m, const char *path, const peer_t *to,
                          size_t nto)
 {
@@ -210,10 +205,11 @@ static void reply(sc_osc_in_t *o, const peer_t *to, const char *name, const sc_r
         return;
     }
     lo_message_add_string(m, echo);
+    /* An ok reply has no code, except "not_durable" (ack.h). */
     lo_message_add_int32(m, r->ok ? 1 : 0);
-    lo_message_add_string(m, r->ok || !r->code ? "" : r->code);
-    lo_message_add_string(m, r->ok ? "" : r->message);
-    send_message(o, m, PREFIX "reply", to, 1);
+    lo_message_add_string(m, r->code ? r->code : "");
+    lo_message_add_string(m, r->code ? r->message : "");
+    send_message(o, m, SC_OSC_PREFIX "reply", to, 1);
     lo_message_free(m);
 }
 
@@ -224,17 +220,31 @@ static void unauthorized(sc_result_t *r, const peer_t *from)
                     from->key);
 }
 
-/* /showcaller/subscribe and /showcaller/unsubscribe: feedback, not commands. */
-static void subscription(sc_osc_in_t *o, bool on, int argc, const peer_t *from, bool allowed,
-                         sc_result_t *r)
+/* One token from the sender's bucket. Every message under /showcaller/
+ * takes one, whatever it is and whether or not the sender is allowed: each
+ * is answered, and a refusal may be logged, so each costs us something. */
+static bool take_token(sc_osc_in_t *o, const peer_t *from, sc_result_t *r)
 {
-    const char *name = on ? "subscribe" : "unsubscribe";
+    char key[SC_RATE_KEY_MAX];
+    sc_rate_key_of(from->key, key, sizeof key);
+    int64_t now = sc_mono_ns();
+    if (sc_rate_take(&o->rate, key, o->commands_per_second, now))
+        return true;
+    o->stats.rate_limited++;
+    sc_result_error(r, "rate_limited", "more than %d commands a second from %s",
+                    o->commands_per_second, key);
+    if (sc_rate_take(&o->warned, key, WARN_RATE, now))
+        sc_warn("osc: %s sends more than %d commands a second; the excess is refused "
+                "(%llu refused so far, from all senders)",
+                key, o->commands_per_second, (unsigned long long)o->stats.rate_limited);
+    return false;
+}
+
+/* /showcaller/subscribe and /showcaller/unsubscribe: feedback, not commands. */
+static void subscription(sc_osc_in_t *o, bool on, const peer_t *from, bool allowed, sc_result_t *r)
+{
     if (!allowed) {
         unauthorized(r, from);
-        return;
-    }
-    if (argc > 0) {
-        sc_result_error(r, "bad_argument", "%s takes no arguments, not %d", name, argc);
         return;
     }
     size_t i = 0;
@@ -256,125 +266,111 @@ static void subscription(sc_osc_in_t *o, bool on, int argc, const peer_t *from, 
     }
 }
 
-/* Converts liblo's arguments and decodes them through the command table; on
- * success hands the command to the owner, who fills r. */
-static void command(sc_osc_in_t *o, const char *name, const char *types, lo_arg **argv, int argc,
-                    const peer_t *from, bool allowed, sc_result_t *r)
-{
-    if (sc_command_lookup(name) < 0) {
-        sc_result_error(r, "unknown_command", "\"%.64s\" is not a command", name);
-        return;
-    }
-    if (argc > MAX_ARGS) {
-        sc_result_error(r, "bad_argument", "%s: too many arguments (%d)", name, argc);
-        return;
-    }
-    sc_value_t v[MAX_ARGS];
-    memset(v, 0, sizeof v);
-    for (int i = 0; i < argc; i++) {
-        /* Arguments sit 4-byte aligned in the packet, and lo_arg wants 8:
-         * read them with memcpy, not through the union. */
-        const char *a = (const char *)argv[i];
-        int32_t i32;
-        float f32;
-        switch (types[i]) {
-        case LO_INT32:
-            v[i].kind = SC_VAL_INT;
-            memcpy(&i32, a, sizeof i32);
-            v[i].i = i32;
-            break;
-        case LO_INT64:
-            v[i].kind = SC_VAL_INT;
-            memcpy(&v[i].i, a, sizeof v[i].i);
-            break;
-        case LO_FLOAT:
-            v[i].kind = SC_VAL_REAL;
-            memcpy(&f32, a, sizeof f32);
-            v[i].d = f32;
-            break;
-        case LO_DOUBLE:
-            v[i].kind = SC_VAL_REAL;
-            memcpy(&v[i].d, a, sizeof v[i].d);
-            break;
-        case LO_STRING:
-        case LO_SYMBOL:
-            /* liblo has checked the terminator; the table checks the length. */
-            v[i].kind = SC_VAL_STRING;
-            v[i].s = a;
-            break;
-        case LO_TRUE:
-        case LO_FALSE:
-            v[i].kind = SC_VAL_BOOL;
-            v[i].b = types[i] == LO_TRUE;
-            break;
-        default:
-            sc_result_error(r, "bad_argument",
-                            "%s: argument %d has OSC type '%c'; use i, h, f, d, s, S, T or F", name,
-                            i + 1, types[i]);
-            return;
-        }
-    }
-    sc_command_t cmd;
-    memset(&cmd, 0, sizeof cmd);
-    cmd.door = SC_DOOR_OSC;
-    snprintf(cmd.source, sizeof cmd.source, "%s", from->key);
-    if (!sc_command_from_values(name, v, argc, &cmd, r))
-        return;
-    if (allowed)
-        sc_result_ok(r);
-    else
-        unauthorized(r, from);
-    o->dispatch(o->ctx, &cmd, allowed, r);
-}
+/* The datagram being answered. */
+typedef struct {
+    sc_osc_in_t *o;
+    const peer_t *from;
+    bool allowed;
+} datagram_t;
 
-/* liblo's one method: it matches every path, so nothing reaches liblo's own
- * replies, and it always returns 0 (handled). */
-static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg,
-                      void *user)
+/* One message of a datagram, decoded by sc_osc_decode: rate limit, allow
+ * list, then the owner (commands) or the door itself (subscriptions); every
+ * message under /showcaller/ gets one reply. */
+static void on_message(void *ctx, sc_osc_msg_t *m)
 {
-    sc_osc_in_t *o = user;
+    datagram_t *d = ctx;
+    sc_osc_in_t *o = d->o;
     if (o->closing)
-        return 0;
-    if (strncmp(path, PREFIX, PREFIX_LEN) != 0) {
+        return;
+    if (m->kind == SC_OSC_OTHER) {
         o->stats.ignored++;
-        return 0;
-    }
-    peer_t from;
-    if (!peer_from_source(lo_message_get_source(msg), &from)) {
-        o->stats.malformed++;
-        char p[65];
-        if (worth_logging(o->stats.malformed))
-            sc_warn("osc: a message for %s from an unreadable address",
-                    printable(path, p, sizeof p));
-        return 0;
+        return;
     }
     o->stats.commands++;
-    const char *name = path + PREFIX_LEN;
-    bool allowed = is_allowed(o, &from.ip);
-    sc_result_t r;
-    if (strcmp(name, "subscribe") == 0)
-        subscription(o, true, argc, &from, allowed, &r);
-    else if (strcmp(name, "unsubscribe") == 0)
-        subscription(o, false, argc, &from, allowed, &r);
-    else
-        command(o, name, types, argv, argc, &from, allowed, &r);
-    reply(o, &from, name, &r);
-    return 0;
+    uint64_t wait = 0;
+    if (take_token(o, d->from, &m->result)) {
+        switch (m->kind) {
+        case SC_OSC_COMMAND:
+            if (d->allowed)
+                sc_result_ok(&m->result);
+            else
+                unauthorized(&m->result, d->from);
+            wait = o->dispatch(o->ctx, &m->cmd, d->allowed, &m->result);
+            break;
+        case SC_OSC_SUBSCRIBE:
+        case SC_OSC_UNSUBSCRIBE:
+            subscription(o, m->kind == SC_OSC_SUBSCRIBE, d->from, d->allowed, &m->result);
+            break;
+        default: /* SC_OSC_REFUSED: the decoder has said why */
+            break;
+        }
+    }
+    if (wait == 0 && o->held_count == 0) {
+        reply(o, d->from, m->name, &m->result);
+        return;
+    }
+    /* Held behind its record (or behind earlier held replies, in order). */
+    if (o->held_count == SC_OSC_MAX_HELD) {
+        o->stats.not_held++;
+        if (m->result.ok) {
+            m->result.code = "not_durable";
+            snprintf(m->result.message, sizeof m->result.message,
+                     "done, but too many replies are waiting for the as-run log to hold this one");
+        }
+        reply(o, d->from, m->name, &m->result);
+        return;
+    }
+    held_t *h = &o->held[(o->held_head + o->held_count++) % SC_OSC_MAX_HELD];
+    h->to = *d->from;
+    snprintf(h->name, sizeof h->name, "%s", m->name);
+    h->result = m->result;
+    h->seq = wait;
+    h->parked_mono = sc_mono_ns();
 }
 
-/* liblo reports rejected packets (and server errors) here. Garbage from the
- * network must never stop the show: count, log a little, carry on. */
-static void on_lo_error(int num, const char *msg, const char *where)
+size_t sc_osc_in_release_acks(sc_osc_in_t *o, uint64_t durable_seq, int64_t overdue_before_mono,
+                              const char *warning)
 {
-    sc_osc_in_t *o = lo_error_get_context();
-    uint64_t n = 1;
-    if (o)
-        n = ++o->stats.malformed;
-    char w[65];
-    if (worth_logging(n))
-        sc_warn("osc: %s (liblo error %d%s%s; %llu so far)", msg ? msg : "error", num,
-                where ? ", at " : "", where ? printable(where, w, sizeof w) : "",
-                (unsigned long long)n);
+    while (o->held_count > 0 && !o->closing) {
+        held_t *h = &o->held[o->held_head];
+        if (h->seq > durable_seq) {
+            if (h->parked_mono > overdue_before_mono)
+                break;
+            if (h->result.ok) {
+                /* ok stays 1: the command ran; the code says its record
+                 * is not on disk yet. */
+                h->result.code = "not_durable";
+                snprintf(h->result.message, sizeof h->result.message, "%s", warning);
+            }
+        }
+        reply(o, &h->to, h->name, &h->result);
+        o->held_head = (o->held_head + 1) % SC_OSC_MAX_HELD;
+        o->held_count--;
+    }
+    return o->held_count;
+}
+
+/* One datagram, whole: garbage from the network must never stop the show,
+ * so a broken one is counted, logged a little, and dropped unanswered. */
+static void on_datagram(sc_osc_in_t *o, size_t len, const struct sockaddr_storage *ss,
+                        socklen_t sslen)
+{
+    peer_t from;
+    if (!peer_from_sockaddr(ss, sslen, &from)) {
+        o->stats.malformed++;
+        if (worth_logging(o->stats.malformed))
+            sc_warn("osc: a datagram from an unreadable address (%llu dropped so far)",
+                    (unsigned long long)o->stats.malformed);
+        return;
+    }
+    datagram_t d = {.o = o, .from = &from, .allowed = is_allowed(o, &from.ip)};
+    sc_osc_err_t err = sc_osc_decode(o->datagram, len, from.key, on_message, &d);
+    if (err != SC_OSC_OK) {
+        o->stats.malformed++;
+        if (worth_logging(o->stats.malformed))
+            sc_warn("osc: dropped %zu bytes from %s: %s (%llu dropped so far)", len, from.key,
+                    sc_osc_strerror(err), (unsigned long long)o->stats.malformed);
+    }
 }
 
 static void on_readable(uv_poll_t *h, int status, int events)
@@ -385,12 +381,20 @@ static void on_readable(uv_poll_t *h, int status, int events)
         sc_warn("osc: poll: %s", uv_strerror(status));
         return;
     }
-    /* lo_server_recv_noblock returns 0 both when nothing is waiting and when
-     * the datagram it read was rejected; the error count tells them apart. */
     for (int i = 0; i < MAX_PER_WAKE && !o->closing; i++) {
-        uint64_t bad = o->stats.malformed;
-        if (lo_server_recv_noblock(o->server, 0) <= 0 && o->stats.malformed == bad)
+        struct sockaddr_storage ss;
+        socklen_t sslen = sizeof ss;
+        ssize_t n =
+            recvfrom(o->fd, o->datagram, sizeof o->datagram, 0, (struct sockaddr *)&ss, &sslen);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK && worth_logging(++o->recv_failed))
+                sc_warn("osc: recvfrom: %s (%llu failures)", strerror(errno),
+                        (unsigned long long)o->recv_failed);
             break;
+        }
+        on_datagram(o, (size_t)n, &ss, sslen);
     }
 }
 
@@ -458,8 +462,8 @@ static int bind_udp(const char *host, int port, int *bound_port, char *err, size
 
 static void free_door(sc_osc_in_t *o)
 {
-    if (o->server)
-        lo_server_free(o->server); /* closes o->fd */
+    if (o->fd >= 0)
+        close(o->fd);
     free(o->allow);
     free(o);
 }
@@ -475,11 +479,16 @@ static void on_closed(uv_handle_t *h)
 }
 
 sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const char *const *allow,
-                             size_t nallow, sc_osc_dispatch_fn dispatch, void *ctx, char *err,
-                             size_t errlen)
+                             size_t nallow, int commands_per_second, sc_osc_dispatch_fn dispatch,
+                             void *ctx, char *err, size_t errlen)
 {
     if (port < 0 || port > 65535) {
         snprintf(err, errlen, "osc: port %d is out of range", port);
+        return NULL;
+    }
+    if (commands_per_second < 1) {
+        snprintf(err, errlen, "osc: commands_per_second must be at least 1, not %d",
+                 commands_per_second);
         return NULL;
     }
     sc_osc_in_t *o = calloc(1, sizeof *o);
@@ -488,46 +497,28 @@ sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const 
         free(o);
         return NULL;
     }
+    o->fd = -1;
     o->nallow = nallow;
     o->dispatch = dispatch;
     o->ctx = ctx;
+    o->commands_per_second = commands_per_second;
     for (size_t i = 0; i < nallow; i++) {
-        if (!allow[i] || !parse_ip(allow[i], &o->allow[i], NULL, NULL)) {
+        if (!allow[i] || !parse_ip(allow[i], &o->allow[i])) {
             snprintf(err, errlen, "osc: allow entry \"%.64s\" is not an IP address",
                      allow[i] ? allow[i] : "(null)");
             free_door(o);
             return NULL;
         }
     }
-    int fd = bind_udp(host, port, &o->port, err, errlen);
-    if (fd < 0) {
+    /* We read the socket ourselves and hand the bytes to sc_osc_decode, as
+     * tests/fuzz/fuzz_osc.c does; liblo only deserialises each message.
+     * (liblo 0.31's server cannot bind one address only, and it receives and
+     * dispatches in one call, so its input could not be fuzzed apart.) */
+    o->fd = bind_udp(host, port, &o->port, err, errlen);
+    if (o->fd < 0) {
         free_door(o);
         return NULL;
     }
-    /* liblo 0.31 always binds the wildcard address; it has no way to listen
-     * on one address only. So it gets a throwaway socket, which we replace
-     * with ours under the same descriptor number. liblo reads it, fills in
-     * the sender and closes it in lo_server_free. */
-    o->server = lo_server_new_with_proto("0", LO_UDP, on_lo_error);
-    if (!o->server) {
-        snprintf(err, errlen, "osc: liblo could not create a server");
-        close(fd);
-        free_door(o);
-        return NULL;
-    }
-    o->fd = lo_server_get_socket_fd(o->server);
-    if (o->fd < 0 || dup2(fd, o->fd) < 0 || fcntl(o->fd, F_SETFD, FD_CLOEXEC) < 0) {
-        snprintf(err, errlen, "osc: cannot hand the socket to liblo: %s", strerror(errno));
-        close(fd);
-        free_door(o);
-        return NULL;
-    }
-    close(fd);
-    lo_server_set_error_context(o->server, o);
-    /* Commands act when they arrive: a bundle's time tag does not delay them
-     * (nothing would wake the loop for a queued one anyway). */
-    lo_server_enable_queue(o->server, 0, 1);
-    lo_server_add_method(o->server, NULL, NULL, on_message, o);
 
     int rc = uv_poll_init(loop, &o->poll, o->fd);
     if (rc != 0) {
@@ -567,7 +558,7 @@ void sc_osc_in_feedback(sc_osc_in_t *o, const char *state, const char *item_id, 
     lo_message_add_string(m, title ? title : "");
     lo_message_add_float(m, (float)remaining_s);
     lo_message_add_string(m, next_id ? next_id : "");
-    send_message(o, m, PREFIX "running", o->subs, o->nsubs);
+    send_message(o, m, SC_OSC_PREFIX "running", o->subs, o->nsubs);
     lo_message_free(m);
 }
 

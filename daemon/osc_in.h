@@ -1,4 +1,4 @@
-/* The OSC door: /showcaller/<cmd> over UDP, decoded through the command table, on the loop. */
+/* The OSC door: /showcaller/<cmd> over UDP, rate limited per sender, answered, on the loop. */
 #ifndef SC_OSC_IN_H
 #define SC_OSC_IN_H
 
@@ -18,18 +18,27 @@ typedef struct sc_osc_in sc_osc_in_t;
  * result, which is sent back to the sender. `allowed` is false when the
  * sender's address is not in the allow list: the owner must refuse it (and
  * log it) without touching the show. result arrives pre-filled: ok when
- * allowed, "unauthorized" when not. cmd and result are borrowed for the call. */
-typedef void (*sc_osc_dispatch_fn)(void *ctx, const sc_command_t *cmd, bool allowed,
-                                   sc_result_t *result);
+ * allowed, "unauthorized" when not. cmd and result are borrowed for the call.
+ * Returns 0 when the reply may go at once, or the as-run seq it must wait
+ * for (ack.h): the door then holds it until sc_osc_in_release_acks. */
+typedef uint64_t (*sc_osc_dispatch_fn)(void *ctx, const sc_command_t *cmd, bool allowed,
+                                       sc_result_t *result);
+
+/* Replies held for the as-run log, at most (a full queue answers at once,
+ * saying the record is not on disk yet). */
+#define SC_OSC_MAX_HELD 256
 
 /* Binds a UDP socket to host:port (host: a numeric IPv4/IPv6 address or a
  * name; NULL or "" means 0.0.0.0; port 0 picks a free port) and watches it
- * on loop. allow holds IP address strings; they are copied. Returns NULL
- * and a sentence in err when the address cannot be bound or an allow entry
- * is not an address; dispatch is never called then. */
+ * on loop. allow holds IP address strings; they are copied.
+ * commands_per_second (at least 1) limits each sender address, with bursts
+ * of twice that (rate_limit.h): every message under /showcaller/ takes a
+ * token, and one without is answered "rate_limited" and never reaches
+ * dispatch. Returns NULL and a sentence in err when the address cannot be
+ * bound or an argument is wrong; dispatch is never called then. */
 sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const char *const *allow,
-                             size_t nallow, sc_osc_dispatch_fn dispatch, void *ctx, char *err,
-                             size_t errlen);
+                             size_t nallow, int commands_per_second, sc_osc_dispatch_fn dispatch,
+                             void *ctx, char *err, size_t errlen);
 
 /* The bound port. */
 int sc_osc_in_port(const sc_osc_in_t *o);
@@ -42,14 +51,23 @@ void sc_osc_in_feedback(sc_osc_in_t *o, const char *state, const char *item_id, 
 
 /* What the door has seen since it started. */
 typedef struct {
-    uint64_t commands;    /* messages under /showcaller/, answered */
-    uint64_t ignored;     /* well-formed messages outside /showcaller/ */
-    uint64_t malformed;   /* packets liblo rejected */
-    uint64_t send_failed; /* replies and feedback the socket refused */
+    uint64_t commands;     /* messages under /showcaller/, each answered */
+    uint64_t rate_limited; /* of those, refused for their sender's rate */
+    uint64_t ignored;      /* messages outside /showcaller/ */
+    uint64_t malformed;    /* datagrams dropped unanswered (sc_osc_decode refused them) */
+    uint64_t send_failed;  /* replies and feedback the socket refused */
+    uint64_t not_held;     /* replies sent before their record was durable: queue full */
     size_t subscribers;
 } sc_osc_in_stats_t;
 
 void sc_osc_in_stats(const sc_osc_in_t *o, sc_osc_in_stats_t *out);
+
+/* Sends the held replies whose seq is at most durable_seq, in order, and
+ * those held since before overdue_before_mono with ok, code "not_durable" and
+ * `warning` as the message (the command ran; its record is not on disk yet).
+ * Returns how many are still held. */
+size_t sc_osc_in_release_acks(sc_osc_in_t *o, uint64_t durable_seq, int64_t overdue_before_mono,
+                              const char *warning);
 
 /* Stops receiving at once; closes the poll handle, frees the liblo server
  * and o in its close callback, then calls done(ctx) (done may be NULL).

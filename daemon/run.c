@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "resume.h"
 #include "server.h"
+#include "tls.h"
 #include "xalloc.h"
 
 /* ---- State push ------------------------------------------------------------ */
@@ -162,9 +163,17 @@ static void clock_notify(void *ctx)
 
 /* ---- Doors ------------------------------------------------------------------- */
 
-static void osc_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_result_t *r)
+/* The OSC door holds the reply while the command's records are not on disk
+ * (ack.h). */
+static uint64_t osc_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_result_t *r)
 {
-    sc_app_dispatch(ctx, cmd, allowed, r);
+    sc_app_t *app = ctx;
+    sc_app_dispatch(app, cmd, allowed, r);
+    uint64_t wait = sc_ack_seq(app);
+    if (sc_ack_check(app, wait, sc_mono_ns()) != SC_ACK_WAIT)
+        return 0;
+    sc_ack_parked(app);
+    return wait;
 }
 
 /* ---- Shutdown ---------------------------------------------------------------- */
@@ -363,6 +372,10 @@ static bool load_all(sc_app_t *app, rd_rundown_t *r)
             free(app->config.data_dir);
             app->config.data_dir = rd_xstrdup(app->opts.data_dir);
         }
+        /* A bad certificate or key stops start-up here, by name; the daemon
+         * never falls back to plain HTTP. */
+        d.file = app->opts.config_path;
+        ok = sc_tls_check(&app->config.http_tls, &d) && ok;
     }
     bool rok = sc_load_rundown(app->opts.rundown_path, r, &d);
     d.file = app->opts.rundown_path;
@@ -385,6 +398,9 @@ static void log_config(const sc_app_t *app)
             app->opts.config_path ? app->opts.config_path : "(defaults)", c->http.host,
             c->http.port, c->osc.host, c->osc.port, c->data_dir, (double)c->go_guard_ns / 1e9,
             c->ntargets, c->ntargets == 1 ? "" : "s", app->view_token ? "set" : "none");
+    if (c->http_tls.cert)
+        sc_info("http: TLS only (https://, wss://), cert %s, key %s", c->http_tls.cert,
+                c->http_tls.key);
     for (size_t i = 0; i < c->ntargets; i++)
         sc_info("target %s: %s, latency %.3f ms", c->targets[i].name, c->targets[i].url,
                 (double)c->targets[i].latency_ns / 1e6);
@@ -497,9 +513,10 @@ int sc_run(const sc_options_t *opts)
     for (size_t i = 0; i < app->noutputs; i++)
         app->outputs[i].ops->open(&app->outputs[i]);
 
-    app->osc_in = sc_osc_in_start(&app->loop, app->config.osc.host, app->config.osc.port,
-                                  (const char *const *)app->config.osc_allow,
-                                  app->config.nosc_allow, osc_dispatch, app, err, sizeof err);
+    app->osc_in =
+        sc_osc_in_start(&app->loop, app->config.osc.host, app->config.osc.port,
+                        (const char *const *)app->config.osc_allow, app->config.nosc_allow,
+                        app->config.commands_per_second, osc_dispatch, app, err, sizeof err);
     if (!app->osc_in)
         goto fail_running;
 
@@ -509,6 +526,8 @@ int sc_run(const sc_options_t *opts)
     uv_timer_start(&app->heartbeat, heartbeat_cb, 1000, 1000);
     start_watch(app);
 
+    /* With http.tls the server speaks only HTTPS, so only those URLs work. */
+    const char *scheme = app->config.http_tls.cert ? "https" : "http";
     char url_host[128];
     snprintf(url_host, sizeof url_host, "%s",
              strcmp(app->config.http.host, "0.0.0.0") == 0 ? "127.0.0.1" : app->config.http.host);
@@ -529,13 +548,14 @@ int sc_run(const sc_options_t *opts)
     sc_info("ready in %.1f ms: %s, %zu items", (double)(sc_mono_ns() - t_start) / 1e6,
             sc_engine_rundown(app->engine)->title, sc_engine_rundown(app->engine)->nitems);
     printf("showcallerd is running.\n"
-           "  producer: http://%s:%d/producer/?token=%s\n"
-           "  stage:    http://%s:%d/stage/\n"
+           "  producer: %s://%s:%d/producer/?token=%s\n"
+           "  stage:    %s://%s:%d/stage/\n"
            "  control token: %s%s\n"
            "  OSC commands: udp %s:%d (/showcaller/go ...)\n",
-           url_host, app->config.http.port, app->control_token, url_host, app->config.http.port,
-           app->control_token, generated ? " (generated, kept in data_dir/control_token)" : "",
-           app->config.osc.host, app->config.osc.port);
+           scheme, url_host, app->config.http.port, app->control_token, scheme, url_host,
+           app->config.http.port, app->control_token,
+           generated ? " (generated, kept in data_dir/control_token)" : "", app->config.osc.host,
+           app->config.osc.port);
     fflush(stdout);
     sc_app_changed(app);
     rc = 0;

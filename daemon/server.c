@@ -117,6 +117,21 @@ sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const ch
     info.retry_and_idle_policy = &s->retry;
     info.vhost_name = "showcaller";
     info.max_http_header_data = 4096;
+    /* http.tls: HTTPS and WSS only, on the same address; a plain request
+     * fails its handshake. run.c has checked both files (tls.c), and a file
+     * lws cannot load makes lws_create_vhost() fail below: never plain HTTP
+     * by accident. The paths are borrowed from app->config for the server's
+     * life. */
+    const rd_tls_t *tls = &app->config.http_tls;
+    if (tls->cert) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = tls->cert;
+        info.ssl_private_key_filepath = tls->key;
+        /* Only HTTP/1.1 over TLS, as without it: otherwise lws offers h2 by
+         * ALPN and browsers would reach the API and the websocket through
+         * its HTTP/2 code paths, which this daemon is not tested on. */
+        info.alpn = "http/1.1";
+    }
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
         snprintf(err, errlen,
@@ -126,8 +141,15 @@ sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const ch
     }
     s->vhost = lws_create_vhost(s->ctx, &info);
     if (!s->vhost) {
-        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not an address of this machine)",
-                 host, port);
+        if (tls->cert)
+            snprintf(err, errlen,
+                     "cannot listen with TLS on %s:%d (in use, or not an address of this "
+                     "machine), or libwebsockets refused %s or %s",
+                     host, port, tls->cert, tls->key);
+        else
+            snprintf(err, errlen,
+                     "cannot listen on %s:%d (in use, or not an address of this machine)", host,
+                     port);
         /* A context on a foreign loop is destroyed in two phases. */
         lws_context_destroy(s->ctx);
         uv_run(&app->loop, UV_RUN_DEFAULT);

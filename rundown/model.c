@@ -72,6 +72,8 @@ void rd_config_defaults(rd_config_t *c)
 void rd_config_free(rd_config_t *c)
 {
     free(c->http.host);
+    free(c->http_tls.cert);
+    free(c->http_tls.key);
     free(c->osc.host);
     for (size_t i = 0; i < c->nosc_allow; i++)
         free(c->osc_allow[i]);

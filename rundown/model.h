@@ -127,8 +127,17 @@ typedef struct {
     int port;
 } rd_listen_t;
 
+/* HTTPS and WSS for the web server (http.tls). The paths are kept as
+ * written: like data_dir, a relative one is taken from the daemon's working
+ * directory. The library only parses them; the daemon reads the files. */
+typedef struct {
+    char *cert; /* owned: the PEM certificate (or chain); NULL when TLS is off */
+    char *key;  /* owned: the PEM private key; NULL when TLS is off */
+} rd_tls_t;
+
 typedef struct {
     rd_listen_t http;
+    rd_tls_t http_tls; /* both NULL: plain HTTP and ws:// */
     rd_listen_t osc;
     char **osc_allow; /* owned array of owned address strings */
     size_t nosc_allow;
@@ -137,7 +146,7 @@ typedef struct {
     bool realtime;           /* run the cue clock with SCHED_FIFO when permitted */
     int max_clients;         /* websocket clients at once */
     int max_message_bytes;   /* the largest websocket message a client may send */
-    int commands_per_second; /* per websocket client, with a burst of twice that */
+    int commands_per_second; /* per websocket client and per HTTP/OSC address, burst 2x */
     char *control_token;     /* owned, NULL when none is configured */
     char *view_token;        /* owned, NULL when none is configured */
     rd_target_t *targets;    /* owned array */

@@ -14,7 +14,8 @@ static const char *const top_fields[] = {"http",    "osc",      "data_dir", "go_
                                          "targets", "realtime", "limits",   NULL};
 static const char *const limits_fields[] = {"max_clients", "max_message_bytes",
                                             "commands_per_second", NULL};
-static const char *const http_fields[] = {"listen", NULL};
+static const char *const http_fields[] = {"listen", "tls", NULL};
+static const char *const tls_fields[] = {"cert", "key", NULL};
 static const char *const osc_fields[] = {"listen", "allow", NULL};
 static const char *const auth_fields[] = {"control_token", "view_token", NULL};
 static const char *const target_fields[] = {"url", "latency", "framing", "panic", NULL};
@@ -98,6 +99,37 @@ static void parse_listen(const json_t *obj, const char *path, rd_listen_t *l, rd
     free(l->host);
     l->host = host;
     l->port = port;
+}
+
+/* http.tls: {"cert": PATH, "key": PATH}, both required. Only the paths are
+ * read here; the daemon checks the files before it listens. */
+static void parse_tls(const json_t *http, rd_tls_t *tls, rd_diags_t *d)
+{
+    json_t *v = json_object_get(http, "tls");
+    if (!v)
+        return;
+    if (!json_is_object(v)) {
+        rd_diag_add(d, RD_ERROR, "http.tls",
+                    "must be an object with \"cert\" and \"key\" (PEM file paths), not %s",
+                    rd__json_kind(v));
+        return;
+    }
+    rd__check_fields(v, "http.tls", tls_fields, d);
+    const char *cert = rd__get_string(v, "cert", "http.tls", true, d);
+    const char *key = rd__get_string(v, "key", "http.tls", true, d);
+    if (cert && !cert[0]) {
+        rd_diag_add(d, RD_ERROR, "http.tls.cert", "cannot be empty");
+        cert = NULL;
+    }
+    if (key && !key[0]) {
+        rd_diag_add(d, RD_ERROR, "http.tls.key", "cannot be empty");
+        key = NULL;
+    }
+    /* Half a TLS setup is an error above; keep none of it. */
+    if (!cert || !key)
+        return;
+    tls->cert = rd_xstrdup(cert);
+    tls->key = rd_xstrdup(key);
 }
 
 static const json_t *section(const json_t *root, const char *key, const char *const *fields,
@@ -302,8 +334,10 @@ bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *
     rd__check_fields(root, "", top_fields, d);
 
     const json_t *http = section(root, "http", http_fields, d);
-    if (http)
+    if (http) {
         parse_listen(http, "http", &out->http, d);
+        parse_tls(http, &out->http_tls, d);
+    }
     const json_t *osc = section(root, "osc", osc_fields, d);
     if (osc) {
         parse_listen(osc, "osc", &out->osc, d);

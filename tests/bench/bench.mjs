@@ -227,6 +227,8 @@ class Daemon {
       osc: { listen: `127.0.0.1:${this.osc}`, allow: ['127.0.0.1'] },
       data_dir: join(this.dir, 'data'),
       go_guard: goGuard,
+      // The GO trials send 100-200 commands a second from one address.
+      limits: { commands_per_second: 10000 },
       auth: { control_token: TOKEN, view_token: null },
       targets,
     };

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon, assertAcked, rundown, sleep } from './lib/daemon.mjs';
-import { Client } from './lib/peers.mjs';
+import { Client, OscClient } from './lib/peers.mjs';
 
 function mountTmpfs(dir) {
   try {
@@ -79,6 +79,13 @@ test('a full disk: replies wait, then say durable: false; the show goes on; the 
     const w = await c.cmd('message', { text: 'during the full disk' }, 5000);
     assert.equal(w.ok, true);
     assert.equal(w.durable, false);
+    // OSC says it the OSC way: ok 1, code "not_durable".
+    const o = await new OscClient().start();
+    o.send(d.osc, '/showcaller/message', [{ type: 's', value: 'over OSC' }]);
+    const oscReply = await o.reply();
+    assert.deepEqual(oscReply.args.slice(0, 3).map((a) => a.value), ['message', 1, 'not_durable']);
+    assert.match(oscReply.args[3].value, /not on disk/);
+    o.close();
 
     // Room again: the log retries, in order, and replies are durable again.
     rmSync(ballast);
@@ -89,6 +96,7 @@ test('a full disk: replies wait, then say durable: false; the show goes on; the 
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'records in order');
     assert.equal(new Set(seqs).size, seqs.length, 'no record twice');
     for (const s of [r.body.seq, w.seq]) assert.ok(seqs.includes(s), `record ${s} reached the file`);
+    assert.ok(log.some((x) => x.args?.text === 'over OSC'), 'the OSC command reached the file');
     assert.ok(log.some((x) => x.kind === 'item_start' && x.item === 'a'), 'the GO\'s item_start reached the file');
     c.close();
   } finally {

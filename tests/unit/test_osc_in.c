@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "osc_decode.h"
 #include "osc_in.h"
 #include "unit.h"
 
@@ -19,6 +20,7 @@ typedef struct {
     sc_command_t last;
     bool allowed;
     const char *code; /* NULL: ok when allowed, "unauthorized" when not */
+    uint64_t wait;    /* the as-run seq the reply must wait for; 0: none */
 } stub_t;
 
 /* The last message the peer received, by kind. */
@@ -38,10 +40,11 @@ typedef struct {
     int peer_port;
     lo_address door_addr;
     got_t reply, running, other;
+    int limited; /* replies with the code "rate_limited" */
     bool closed;
 } fix_t;
 
-static void stub_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_result_t *r)
+static uint64_t stub_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_result_t *r)
 {
     stub_t *s = ctx;
     s->calls++;
@@ -53,6 +56,7 @@ static void stub_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_r
         sc_result_ok(r);
     else
         sc_result_error(r, "unauthorized", "refused by the stub");
+    return s->wait;
 }
 
 static int peer_handler(const char *path, const char *types, lo_arg **argv, int argc,
@@ -74,6 +78,8 @@ static int peer_handler(const char *path, const char *types, lo_arg **argv, int 
         else if (types[k] == 'f')
             memcpy(&g->f, argv[k], sizeof g->f);
     }
+    if (g == &f->reply && ns >= 2 && strcmp(g->s[1], "rate_limited") == 0)
+        f->limited++;
     return 0;
 }
 
@@ -86,15 +92,16 @@ static int fd_port(int fd)
     return ntohs(a.sin_port);
 }
 
-/* Starts the door (on port 0: the system picks) and a liblo peer. */
-static bool setup(fix_t *f, const char *const *allow, size_t nallow)
+/* Starts the door (on port 0: the system picks) and a liblo peer. A rate
+ * high enough that only the rate test meets it. */
+static bool setup_rate(fix_t *f, const char *const *allow, size_t nallow, int rate)
 {
     memset(f, 0, sizeof *f);
     if (uv_loop_init(&f->loop) != 0)
         return false;
     char err[256] = "";
-    f->door = sc_osc_in_start(&f->loop, "127.0.0.1", 0, allow, nallow, stub_dispatch, &f->stub, err,
-                              sizeof err);
+    f->door = sc_osc_in_start(&f->loop, "127.0.0.1", 0, allow, nallow, rate, stub_dispatch,
+                              &f->stub, err, sizeof err);
     if (!f->door) {
         printf("# start: %s\n", err);
         return false;
@@ -108,6 +115,11 @@ static bool setup(fix_t *f, const char *const *allow, size_t nallow)
     snprintf(port, sizeof port, "%d", sc_osc_in_port(f->door));
     f->door_addr = lo_address_new("127.0.0.1", port);
     return f->door_addr != NULL && sc_osc_in_port(f->door) > 0;
+}
+
+static bool setup(fix_t *f, const char *const *allow, size_t nallow)
+{
+    return setup_rate(f, allow, nallow, 10000);
 }
 
 static bool setup_default(fix_t *f)
@@ -352,6 +364,41 @@ TEST(osc_in_owner_error_is_sent_back)
     ASSERT_TRUE(teardown(&f));
 }
 
+/* A reply that must wait for the as-run log is held, in order with later
+ * ones, until released; one held too long goes out ok with "not_durable". */
+TEST(osc_in_replies_wait_for_the_log)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    f.stub.wait = 7;
+    ASSERT_TRUE(send_msg(&f, "/showcaller/go", lo_message_new()));
+    ASSERT_FALSE(wait_count(&f, &f.reply.count, 1, 200));
+    ASSERT_EQ(f.stub.calls, 1);
+    /* The next needs nothing, but may not overtake the held one. */
+    f.stub.wait = 0;
+    ASSERT_TRUE(send_msg(&f, "/showcaller/hold", lo_message_new()));
+    ASSERT_FALSE(wait_count(&f, &f.reply.count, 1, 200));
+    ASSERT_EQ(f.stub.calls, 2);
+    ASSERT_EQ(sc_osc_in_release_acks(f.door, 6, INT64_MIN, "w"), 2);
+    ASSERT_EQ(sc_osc_in_release_acks(f.door, 7, INT64_MIN, "w"), 0);
+    ASSERT_TRUE(wait_count(&f, &f.reply.count, 2, 1000));
+    ASSERT_STR_EQ(f.reply.s[0], "hold"); /* the last of the two */
+    ASSERT_EQ(f.reply.i, 1);
+    ASSERT_STR_EQ(f.reply.s[1], "");
+
+    /* Overdue: the disk never answered. */
+    f.stub.wait = 9;
+    ASSERT_TRUE(send_msg(&f, "/showcaller/resume", lo_message_new()));
+    ASSERT_FALSE(wait_count(&f, &f.reply.count, 3, 100));
+    ASSERT_EQ(sc_osc_in_release_acks(f.door, 8, INT64_MAX, "not on disk"), 0);
+    ASSERT_TRUE(wait_count(&f, &f.reply.count, 3, 1000));
+    ASSERT_STR_EQ(f.reply.s[0], "resume");
+    ASSERT_EQ(f.reply.i, 1);
+    ASSERT_STR_EQ(f.reply.s[1], "not_durable");
+    ASSERT_STR_EQ(f.reply.s[2], "not on disk");
+    ASSERT_TRUE(teardown(&f));
+}
+
 TEST(osc_in_sender_outside_allow_list)
 {
     fix_t f;
@@ -524,18 +571,21 @@ TEST(osc_in_start_errors)
     char err[256] = "";
     stub_t stub = {0};
     const char *bad[] = {"not-an-address"};
-    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, bad, 1, stub_dispatch, &stub, err,
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, bad, 1, 20, stub_dispatch, &stub, err,
                                 sizeof err) == NULL);
     ASSERT_CONTAINS(err, "not-an-address");
-    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 70000, NULL, 0, stub_dispatch, &stub, err,
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 70000, NULL, 0, 20, stub_dispatch, &stub, err,
                                 sizeof err) == NULL);
     ASSERT_CONTAINS(err, "70000");
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, 0, stub_dispatch, &stub, err,
+                                sizeof err) == NULL);
+    ASSERT_CONTAINS(err, "commands_per_second");
 
     /* A port in use is an error, not a silent second listener. */
     sc_osc_in_t *a =
-        sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, stub_dispatch, &stub, err, sizeof err);
+        sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, 20, stub_dispatch, &stub, err, sizeof err);
     ASSERT_TRUE(a != NULL);
-    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", sc_osc_in_port(a), NULL, 0, stub_dispatch,
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", sc_osc_in_port(a), NULL, 0, 20, stub_dispatch,
                                 &stub, err, sizeof err) == NULL);
     ASSERT_CONTAINS(err, "cannot listen");
     bool closed = false;
@@ -543,4 +593,371 @@ TEST(osc_in_start_errors)
     uv_run(&loop, UV_RUN_DEFAULT);
     ASSERT_TRUE(closed);
     ASSERT_EQ(uv_loop_close(&loop), 0);
+}
+
+/* ---- Rate limit ---------------------------------------------------------- */
+
+/* A plain UDP socket on 127.0.0.x, for senders other than the liblo peer. */
+static int raw_socket(const char *ip)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static bool raw_send(fix_t *f, int fd, const void *bytes, size_t len)
+{
+    struct sockaddr_in to = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)sc_osc_in_port(f->door)),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    return sendto(fd, bytes, len, 0, (struct sockaddr *)&to, sizeof to) == (ssize_t)len;
+}
+
+/* Sends path (no arguments) from fd and waits for the reply there; its code
+ * ("" when ok) goes to code. */
+static bool raw_ask(fix_t *f, int fd, const char *path, char *code, size_t cap)
+{
+    lo_message m = lo_message_new();
+    size_t len = 0;
+    void *bytes = lo_message_serialise(m, path, NULL, &len);
+    lo_message_free(m);
+    bool sent = bytes && raw_send(f, fd, bytes, len);
+    free(bytes);
+    if (!sent)
+        return false;
+    int64_t until = now_ms() + 1000;
+    static unsigned char buf[2048];
+    while (now_ms() < until) {
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            continue;
+        int res = 0;
+        lo_message r = lo_message_deserialise(buf, (size_t)n, &res);
+        if (!r)
+            return false;
+        bool ok = strcmp(lo_message_get_types(r), "siss") == 0;
+        if (ok)
+            snprintf(code, cap, "%s", (const char *)lo_message_get_argv(r)[2]);
+        lo_message_free(r);
+        return ok;
+    }
+    return false;
+}
+
+/* Runs fn with the daemon's log (stderr) going to a file; returns how many
+ * lines contain needle, or -1. */
+static int log_lines_during(void (*fn)(fix_t *), fix_t *f, const char *needle)
+{
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *tmp = tmpfile();
+    if (saved < 0 || !tmp || dup2(fileno(tmp), 2) < 0)
+        return -1;
+    fn(f);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, tmp))
+        n += strstr(line, needle) != NULL;
+    fclose(tmp);
+    return n;
+}
+
+static void flood_go(fix_t *f)
+{
+    for (int k = 0; k < 15; k++)
+        send_msg(f, "/showcaller/go", lo_message_new());
+    wait_count(f, &f->reply.count, 15, 2000);
+}
+
+TEST(osc_in_rate_limit_refuses_the_excess_per_sender_address)
+{
+    fix_t f;
+    const char *allow[] = {"127.0.0.1", "127.0.0.2"};
+    ASSERT_TRUE(setup_rate(&f, allow, 2, 5)); /* bursts of 10 */
+
+    /* The burst passes; the rest never reaches the owner, and the log says so
+     * once, not once per refusal. (Refilling at 5/s may add one in time.) */
+    ASSERT_EQ(log_lines_during(flood_go, &f, "sends more than 5 commands a second"), 1);
+    ASSERT_EQ(f.reply.count, 15);
+    ASSERT_TRUE(f.stub.calls >= 10 && f.stub.calls <= 11);
+    ASSERT_EQ(f.limited, 15 - f.stub.calls);
+    ASSERT_STR_EQ(f.reply.s[0], "go");
+    ASSERT_EQ(f.reply.i, 0);
+    ASSERT_STR_EQ(f.reply.s[1], "rate_limited");
+    ASSERT_STR_EQ(f.reply.s[2], "more than 5 commands a second from 127.0.0.1");
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.commands, 15);
+    ASSERT_EQ(st.rate_limited, (uint64_t)f.limited);
+
+    /* The bucket is the address's, not the port's: oscsend sends each
+     * message from a new port. Subscribing takes a token too. */
+    int same = raw_socket("127.0.0.1");
+    ASSERT_TRUE(same >= 0);
+    char code[64] = "?";
+    ASSERT_TRUE(raw_ask(&f, same, "/showcaller/subscribe", code, sizeof code));
+    ASSERT_STR_EQ(code, "rate_limited");
+    close(same);
+
+    /* Another address has its own bucket. */
+    int other = raw_socket("127.0.0.2");
+    ASSERT_TRUE(other >= 0);
+    ASSERT_TRUE(raw_ask(&f, other, "/showcaller/hold", code, sizeof code));
+    ASSERT_STR_EQ(code, "");
+    close(other);
+    int calls = f.stub.calls;
+
+    /* A fifth of a second at 5/s earns one more. */
+    usleep(250 * 1000);
+    ASSERT_TRUE(ask(&f, "/showcaller/go", lo_message_new()));
+    ASSERT_EQ(f.reply.i, 1);
+    ASSERT_EQ(f.stub.calls, calls + 1);
+    ASSERT_TRUE(teardown(&f));
+}
+
+/* ---- Datagrams liblo cannot read, and bundles ------------------------------ */
+
+/* Appends an OSC string (NUL-padded to four) at p; returns its size. */
+static size_t put_str(unsigned char *p, const char *s)
+{
+    size_t n = strlen(s), size = (n / 4 + 1) * 4;
+    memset(p, 0, size);
+    memcpy(p, s, n);
+    return size;
+}
+
+static size_t put32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+    return 4;
+}
+
+/* The liblo peer sends bytes, so the answer comes back to it. */
+static bool ask_raw(fix_t *f, const void *bytes, size_t len)
+{
+    int want = f->reply.count + 1;
+    return raw_send(f, lo_server_get_socket_fd(f->peer), bytes, len) &&
+           wait_count(f, &f->reply.count, want, 1000);
+}
+
+TEST(osc_in_unreadable_message_under_showcaller_gets_bad_argument)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    unsigned char b[128];
+    size_t n;
+
+    /* A string promised by the type tags but missing. */
+    n = put_str(b, "/showcaller/goto");
+    n += put_str(b + n, ",s");
+    ASSERT_TRUE(ask_raw(&f, b, n));
+    ASSERT_STR_EQ(f.reply.s[0], "goto");
+    ASSERT_EQ(f.reply.i, 0);
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_CONTAINS(f.reply.s[2], "cannot be read");
+
+    /* No type tag string (OSC before 1.0). */
+    n = put_str(b, "/showcaller/go");
+    ASSERT_TRUE(ask_raw(&f, b, n));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_CONTAINS(f.reply.s[2], "no type tag string");
+
+    /* A type tag liblo does not know. */
+    n = put_str(b, "/showcaller/add");
+    n += put_str(b + n, ",x");
+    n += put32(b + n, 5);
+    ASSERT_TRUE(ask_raw(&f, b, n));
+    ASSERT_STR_EQ(f.reply.s[1], "bad_argument");
+    ASSERT_CONTAINS(f.reply.s[2], "unknown type tag");
+
+    /* An unknown name is that first, however unreadable the rest. */
+    n = put_str(b, "/showcaller/nope");
+    b[n++] = 0xff;
+    ASSERT_TRUE(ask_raw(&f, b, n));
+    ASSERT_STR_EQ(f.reply.s[0], "nope");
+    ASSERT_STR_EQ(f.reply.s[1], "unknown_command");
+
+    ASSERT_EQ(f.stub.calls, 0);
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.malformed, 0);
+    ASSERT_TRUE(teardown(&f));
+}
+
+/* A bundle header at p with a zero time tag; returns its size. */
+static size_t put_bundle(unsigned char *p)
+{
+    size_t n = put_str(p, "#bundle");
+    n += put32(p + n, 0);
+    n += put32(p + n, 1);
+    return n;
+}
+
+/* A message without arguments as a bundle element; returns its size. */
+static size_t put_element(unsigned char *p, const char *path)
+{
+    size_t n = put_str(p + 4, path);
+    n += put_str(p + 4 + n, ",");
+    put32(p, (uint32_t)n);
+    return 4 + n;
+}
+
+/* A message without arguments inside depth bundles; returns its size. */
+static size_t put_nested(unsigned char *p, int depth, const char *path)
+{
+    if (depth == 0) {
+        size_t n = put_str(p, path);
+        return n + put_str(p + n, ",");
+    }
+    size_t n = put_bundle(p);
+    size_t inner = put_nested(p + n + 4, depth - 1, path);
+    put32(p + n, (uint32_t)inner);
+    return n + 4 + inner;
+}
+
+TEST(osc_in_broken_bundle_runs_none_of_its_commands)
+{
+    fix_t f;
+    ASSERT_TRUE(setup_default(&f));
+    unsigned char b[4096];
+    size_t n = put_bundle(b);
+    n += put_element(b + n, "/showcaller/hold");
+    put32(b + n, 1000); /* an element longer than what is left */
+    n += 4;
+    n += put_str(b + n, "/showcaller/go");
+    ASSERT_TRUE(raw_send(&f, lo_server_get_socket_fd(f.peer), b, n));
+
+    /* Nested one deeper than allowed. */
+    n = put_nested(b, SC_OSC_MAX_DEPTH + 1, "/showcaller/go");
+    ASSERT_TRUE(raw_send(&f, lo_server_get_socket_fd(f.peer), b, n));
+
+    /* One message more than a datagram may carry. */
+    n = put_bundle(b);
+    for (int k = 0; k <= SC_OSC_MAX_MESSAGES; k++)
+        n += put_element(b + n, "/showcaller/hold");
+    ASSERT_TRUE(raw_send(&f, lo_server_get_socket_fd(f.peer), b, n));
+
+    /* Each was dropped whole: no reply, nothing dispatched. */
+    ASSERT_TRUE(ask(&f, "/showcaller/resume", lo_message_new()));
+    ASSERT_EQ(f.reply.count, 1);
+    ASSERT_STR_EQ(f.reply.s[0], "resume");
+    ASSERT_EQ(f.stub.calls, 1);
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.malformed, 3);
+
+    /* As deep as allowed is fine, and as many messages as allowed are all
+     * answered. */
+    n = put_nested(b, SC_OSC_MAX_DEPTH, "/showcaller/go");
+    ASSERT_TRUE(ask_raw(&f, b, n));
+    ASSERT_STR_EQ(f.reply.s[0], "go");
+    ASSERT_EQ(f.stub.calls, 2);
+
+    n = put_bundle(b);
+    for (int k = 0; k < SC_OSC_MAX_MESSAGES; k++)
+        n += put_element(b + n, "/showcaller/hold");
+    ASSERT_TRUE(raw_send(&f, lo_server_get_socket_fd(f.peer), b, n));
+    ASSERT_TRUE(wait_count(&f, &f.reply.count, 2 + SC_OSC_MAX_MESSAGES, 1000));
+    ASSERT_EQ(f.stub.calls, 2 + SC_OSC_MAX_MESSAGES);
+    ASSERT_TRUE(teardown(&f));
+}
+
+/* ---- The decoder alone ------------------------------------------------------ */
+
+typedef struct {
+    int calls;
+    sc_osc_kind_t kind[8];
+    char name[8][32];
+    char code[8][32];
+    sc_command_t last;
+} seen_t;
+
+static void collect(void *ctx, sc_osc_msg_t *m)
+{
+    seen_t *s = ctx;
+    if (s->calls < 8) {
+        s->kind[s->calls] = m->kind;
+        snprintf(s->name[s->calls], sizeof s->name[0], "%s", m->name);
+        snprintf(s->code[s->calls], sizeof s->code[0], "%s", m->result.ok ? "" : m->result.code);
+    }
+    if (m->kind == SC_OSC_COMMAND)
+        s->last = m->cmd;
+    s->calls++;
+}
+
+TEST(osc_decode_sorts_the_messages_of_a_bundle_in_order)
+{
+    unsigned char b[512];
+    size_t n = put_bundle(b);
+    n += put_element(b + n, "/atem/cut");
+    n += put_element(b + n, "/showcaller/subscribe");
+    n += put_element(b + n, "/showcaller/unsubscribe");
+    n += put_element(b + n, "/showcaller/explode");
+    n += put_element(b + n, "/showcaller/goto"); /* its item is missing */
+    size_t m = put_str(b + n + 4, "/showcaller/goto");
+    m += put_str(b + n + 4 + m, ",s");
+    m += put_str(b + n + 4 + m, "weather");
+    put32(b + n, (uint32_t)m);
+    n += 4 + m;
+    n += put32(b + n, 16); /* an empty bundle inside: nothing */
+    n += put_bundle(b + n);
+
+    seen_t s = {0};
+    ASSERT_EQ(sc_osc_decode(b, n, "192.0.2.7:5000", collect, &s), SC_OSC_OK);
+    ASSERT_EQ(s.calls, 6);
+    ASSERT_EQ(s.kind[0], SC_OSC_OTHER);
+    ASSERT_STR_EQ(s.name[0], "");
+    ASSERT_EQ(s.kind[1], SC_OSC_SUBSCRIBE);
+    ASSERT_EQ(s.kind[2], SC_OSC_UNSUBSCRIBE);
+    ASSERT_EQ(s.kind[3], SC_OSC_REFUSED);
+    ASSERT_STR_EQ(s.code[3], "unknown_command");
+    ASSERT_EQ(s.kind[4], SC_OSC_REFUSED);
+    ASSERT_STR_EQ(s.code[4], "missing_argument");
+    ASSERT_EQ(s.kind[5], SC_OSC_COMMAND);
+    ASSERT_STR_EQ(s.name[5], "goto");
+    ASSERT_EQ(s.last.id, SC_CMD_GOTO);
+    ASSERT_STR_EQ(s.last.item, "weather");
+    ASSERT_EQ(s.last.door, SC_DOOR_OSC);
+    ASSERT_STR_EQ(s.last.source, "192.0.2.7:5000");
+}
+
+TEST(osc_decode_broken_frames_are_errors_and_call_nothing)
+{
+    unsigned char b[256] = {0};
+    seen_t s = {0};
+    ASSERT_EQ(sc_osc_decode(b, 0, "x", collect, &s), SC_OSC_ERR_NOT_OSC);
+    ASSERT_EQ(sc_osc_decode("xyz\0", 4, "x", collect, &s), SC_OSC_ERR_NOT_OSC);
+    /* An address without its terminator, or with junk in its padding. */
+    ASSERT_EQ(sc_osc_decode("/showcaller/go", 14, "x", collect, &s), SC_OSC_ERR_NOT_OSC);
+    ASSERT_EQ(sc_osc_decode("/go\0\0x\0\0,\0\0\0", 12, "x", collect, &s), SC_OSC_OK);
+    ASSERT_EQ(sc_osc_decode("/gox\0y\0\0,\0\0\0", 12, "x", collect, &s), SC_OSC_ERR_NOT_OSC);
+    /* A bundle cut inside its time tag, or inside an element's size. */
+    ASSERT_EQ(sc_osc_decode("#bundle\0\0\0\0\0", 12, "x", collect, &s), SC_OSC_ERR_BUNDLE);
+    size_t n = put_bundle(b);
+    b[n++] = 0;
+    ASSERT_EQ(sc_osc_decode(b, n, "x", collect, &s), SC_OSC_ERR_BUNDLE);
+    /* Element sizes of zero, not a multiple of four, or past the end. */
+    for (uint32_t size = 0; size < 3; size++) {
+        n = put_bundle(b);
+        n += put_element(b + n, "/showcaller/go");
+        put32(b + 16, size == 0 ? 0 : size == 1 ? 18 : 1u << 31);
+        ASSERT_EQ(sc_osc_decode(b, n, "x", collect, &s), SC_OSC_ERR_BUNDLE);
+    }
+    /* Only the /go message was walked to the end. */
+    ASSERT_EQ(s.calls, 1);
+    ASSERT_EQ(s.kind[0], SC_OSC_OTHER);
+    ASSERT_STR_EQ(sc_osc_strerror(SC_OSC_ERR_DEPTH), "bundles nested too deep");
 }

@@ -141,3 +141,74 @@ TEST(parse_config_listen_forms)
         rd_diags_free(&d);
     }
 }
+
+TEST(parse_config_tls_paths_kept_as_written)
+{
+    rd_config_t c;
+    rd_diags_t d;
+    ASSERT_TRUE(parse("{}", &c, &d));
+    ASSERT_TRUE(c.http_tls.cert == NULL);
+    ASSERT_TRUE(c.http_tls.key == NULL);
+    rd_config_free(&c);
+    rd_diags_free(&d);
+
+    ASSERT_TRUE(
+        parse("{\"http\": {\"listen\": \"0.0.0.0:8443\","
+              " \"tls\": {\"cert\": \"tls/cert.pem\", \"key\": \"/etc/showcaller/key.pem\"}}}",
+              &c, &d));
+    ASSERT_EQ(d.count, 0);
+    ASSERT_EQ(c.http.port, 8443);
+    /* The library opens no file: relative paths stay relative, unchecked. */
+    ASSERT_STR_EQ(c.http_tls.cert, "tls/cert.pem");
+    ASSERT_STR_EQ(c.http_tls.key, "/etc/showcaller/key.pem");
+    rd_config_free(&c);
+    ASSERT_TRUE(c.http_tls.cert == NULL);
+    rd_diags_free(&d);
+}
+
+/* Every error in one pass, at its JSON path. */
+static void tls_errors(const char *tls, const char *want_path, const char *want_message)
+{
+    char text[256];
+    snprintf(text, sizeof text, "{\"http\": {\"tls\": %s}}", tls);
+    rd_config_t c;
+    rd_diags_t d;
+    bool ok = parse(text, &c, &d);
+    bool found = false;
+    for (size_t i = 0; i < d.count; i++)
+        if (strcmp(d.items[i].path, want_path) == 0 && strstr(d.items[i].message, want_message))
+            found = true;
+    if (ok || !found)
+        unit_fail(__FILE__, __LINE__, "tls %s: parsed %d, want an error at %s containing \"%s\"",
+                  tls, ok, want_path, want_message);
+    if (ok)
+        rd_config_free(&c);
+    rd_diags_free(&d);
+}
+
+TEST(parse_config_tls_errors)
+{
+    tls_errors("{\"cert\": \"c.pem\"}", "http.tls.key", "missing (required)");
+    tls_errors("{\"key\": \"k.pem\"}", "http.tls.cert", "missing (required)");
+    tls_errors("{}", "http.tls.cert", "missing (required)");
+    tls_errors("{}", "http.tls.key", "missing (required)");
+    tls_errors("{\"cert\": \"c.pem\", \"key\": \"k.pem\", \"ca\": \"x\"}", "http.tls.ca",
+               "unknown field");
+    tls_errors("{\"cert\": \"c.pem\", \"kee\": \"k.pem\"}", "http.tls.kee", "did you mean \"key\"");
+    tls_errors("{\"cert\": \"\", \"key\": \"k.pem\"}", "http.tls.cert", "cannot be empty");
+    tls_errors("{\"cert\": \"c.pem\", \"key\": 5}", "http.tls.key", "must be a string");
+    tls_errors("true", "http.tls", "must be an object");
+    tls_errors("null", "http.tls", "must be an object");
+    tls_errors("\"c.pem\"", "http.tls", "must be an object");
+}
+
+TEST(parse_config_tls_error_frees_the_config)
+{
+    rd_config_t c;
+    rd_diags_t d;
+    ASSERT_FALSE(parse("{\"http\": {\"tls\": {\"cert\": \"c.pem\"}}}", &c, &d));
+    ASSERT_EQ(d.errors, 1);
+    ASSERT_TRUE(c.http_tls.cert == NULL);
+    ASSERT_TRUE(c.http_tls.key == NULL);
+    rd_diags_free(&d);
+}
