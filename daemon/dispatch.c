@@ -108,7 +108,8 @@ static bool needs_restart(const rd_config_t *a, const rd_config_t *b)
         a->nosc_allow != b->nosc_allow || a->max_clients != b->max_clients ||
         a->max_message_bytes != b->max_message_bytes ||
         a->commands_per_second != b->commands_per_second || a->realtime != b->realtime ||
-        !same_str(a->http_tls.cert, b->http_tls.cert) || !same_str(a->http_tls.key, b->http_tls.key))
+        !same_str(a->http_tls.cert, b->http_tls.cert) ||
+        !same_str(a->http_tls.key, b->http_tls.key))
         return true;
     for (size_t i = 0; i < a->nosc_allow; i++)
         if (strcmp(a->osc_allow[i], b->osc_allow[i]))

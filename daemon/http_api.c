@@ -260,8 +260,7 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         char peer[64], key[SC_RATE_KEY_MAX];
         sc__peer(wsi, peer, sizeof peer);
         sc_rate_key_of(peer, key, sizeof key);
-        if (!sc_rate_take(&s->http_rate, key, s->app->config.commands_per_second,
-                          sc_mono_ns())) {
+        if (!sc_rate_take(&s->http_rate, key, s->app->config.commands_per_second, sc_mono_ns())) {
             char msg[96];
             snprintf(msg, sizeof msg, "more than %d commands a second from %s",
                      s->app->config.commands_per_second, key);

@@ -1,4 +1,5 @@
-/* Rate limits: token buckets for commands, per websocket client and per peer address (HTTP, OSC). */
+/* Rate limits: token buckets for commands, per websocket client and per peer address (HTTP, OSC).
+ */
 #include "rate_limit.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* Rate limits: token buckets for commands, per websocket client and per peer address (HTTP, OSC). */
+/* Rate limits: token buckets for commands, per websocket client and per peer address (HTTP, OSC).
+ */
 #ifndef SC_RATE_LIMIT_H
 #define SC_RATE_LIMIT_H
 

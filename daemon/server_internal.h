@@ -49,7 +49,7 @@ typedef struct {
     sc__held_t *held_head, *held_tail; /* replies waiting for the as-run log */
     size_t held_count;
     sc_bucket_t bucket; /* commands_per_second, per client */
-    unsigned char *rx;      /* reassembly of one message */
+    unsigned char *rx;  /* reassembly of one message */
     size_t rx_len;
     bool rx_too_big;
 } sc__session_t;
