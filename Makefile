@@ -49,7 +49,7 @@ UNIT := $(BUILD)/unit_tests
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
-.PHONY: all deps run test check integration asan fuzz fuzz-build bench soak format clean
+.PHONY: all deps run test check integration asan asan-build fuzz fuzz-build bench soak format clean
 
 all: $(DAEMON)
 
@@ -104,9 +104,16 @@ check: $(DAEMON) $(UNIT)
 
 # The unit, corpus, CLI and integration tests with the daemon built under
 # ASan+UBSan: any report makes the daemon exit non-zero, which fails a test.
-asan:
-	$(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(ASAN_FLAGS)" \
-		LDFLAGS="-fsanitize=address,undefined" check integration
+ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build/asan CC=clang CFLAGS="$(ASAN_FLAGS)" \
+	LDFLAGS="-fsanitize=address,undefined"
+asan: asan-build
+	$(ASAN_MAKE) check integration
+
+# Compiling is the one step that can use every core; the tests run one at a
+# time (timing tests must not compete with each other).
+JOBS := $(shell nproc 2>/dev/null || echo 2)
+asan-build:
+	$(ASAN_MAKE) -j$(JOBS) build/asan/showcallerd build/asan/unit_tests
 
 # Black-box tests of the real binary with third-party peers (Node's test
 # runner, npm `ws` and `osc`, liblo-tools). SHOWCALLERD picks the binary.
@@ -126,7 +133,8 @@ integration: $(DAEMON) tests/integration/node_modules/.package-lock.json
 
 # Short fuzz runs keep `make test` honest without taking minutes.
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(UNIT) fuzz-build
+	@$(MAKE) --no-print-directory asan-build
 	@st=0; \
 	$(MAKE) --no-print-directory check || st=1; \
 	$(MAKE) --no-print-directory integration || st=1; \
