@@ -64,11 +64,19 @@ uint64_t sc_ack_seq(const sc_app_t *app)
 
 sc_ack_t sc_ack_check(const sc_app_t *app, uint64_t seq, int64_t parked_mono)
 {
-    if (!app->asrun || seq <= sc_asrun_durable_seq(app->asrun))
+    if (!app->asrun || sc_asrun_is_durable(app->asrun, seq))
         return SC_ACK_DURABLE;
+    if (app->acks_flushing)
+        return SC_ACK_OVERDUE;
     if (sc_mono_ns() - parked_mono >= (int64_t)SC_ACK_MAX_WAIT_MS * 1000000)
         return SC_ACK_OVERDUE;
     return SC_ACK_WAIT;
+}
+
+void sc_ack_flush(sc_app_t *app)
+{
+    app->acks_flushing = true;
+    release(app);
 }
 
 void sc_ack_parked(sc_app_t *app)
@@ -80,7 +88,13 @@ void sc_ack_parked(sc_app_t *app)
 void sc_ack_warning(const sc_app_t *app, char *buf, size_t len)
 {
     int err = app->asrun ? sc_asrun_last_error(app->asrun) : 0;
-    snprintf(buf, len,
-             "done, but its as-run record was not on disk after %d ms%s%s; the log keeps trying",
-             SC_ACK_MAX_WAIT_MS, err ? ": " : "", err ? uv_strerror(err) : "");
+    if (app->acks_flushing)
+        snprintf(buf, len,
+                 "done, but the daemon is stopping before its as-run record was on disk; it "
+                 "will be written on the way out if the disk allows");
+    else
+        snprintf(buf, len,
+                 "done, but its as-run record was not on disk after %d ms%s%s; the log keeps "
+                 "trying",
+                 SC_ACK_MAX_WAIT_MS, err ? ": " : "", err ? uv_strerror(err) : "");
 }

@@ -44,6 +44,10 @@ uint64_t sc_ack_seq(const sc_app_t *app);
 /* Where a reply held since parked_mono for seq stands now. */
 sc_ack_t sc_ack_check(const sc_app_t *app, uint64_t seq, int64_t parked_mono);
 
+/* At shutdown, before the doors close: every held reply goes out now, those
+ * not yet on disk with "durable": false. */
+void sc_ack_flush(sc_app_t *app);
+
 /* A door held a reply: look again at the next fsync or within SC_ACK_TICK_MS. */
 void sc_ack_parked(sc_app_t *app);
 

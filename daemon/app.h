@@ -66,6 +66,7 @@ struct sc_app {
     int64_t last_go_mono; /* for go_guard; 0 = none yet */
 
     bool shutting_down;
+    bool acks_flushing; /* stopping: held replies go out now (ack.c) */
     int exit_code;
     uint64_t state_seq;
 };

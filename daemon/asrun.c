@@ -54,6 +54,13 @@ struct sc_asrun {
     buf_t batch;        /* the batch being written; batch_off bytes are done */
     size_t batch_off;   /* after a failed write, the rest waits for a retry */
     uint64_t batch_seq; /* the last seq in the batch */
+    /* Seqs whose fsync failed: (from, to], newest last, the oldest dropped.
+     * A later fsync that succeeds moves durable_seq past them, but they may
+     * never reach the disk, so sc_asrun_is_durable says no for them. */
+    struct {
+        uint64_t after, to;
+    } lost[SC_ASRUN_LOST_RANGES];
+    unsigned nlost;
 
     uint64_t next_seq;
     sc_asrun_stats_t st;
@@ -261,6 +268,13 @@ static void on_fsync(uv_fs_t *req)
          * durable, and the error shows in the state. */
         a->st.fsync_errors++;
         a->st.last_error = r;
+        if (a->nlost == SC_ASRUN_LOST_RANGES) {
+            memmove(&a->lost[0], &a->lost[1], sizeof a->lost - sizeof a->lost[0]);
+            a->nlost--;
+        }
+        a->lost[a->nlost].after = a->st.durable_seq;
+        a->lost[a->nlost].to = a->batch_seq;
+        a->nlost++;
     } else {
         a->st.fsyncs++;
         if (a->batch_seq > a->st.durable_seq) {
@@ -373,7 +387,11 @@ uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record)
     buf_add(&a->queue, "\n", 1);
     ring_push(a, line);
     a->st.last_seq = seq;
-    kick(a);
+    /* Not at once: every record appended in this loop iteration (a command
+     * and all it caused) then goes out in one batch, under one fsync, so a
+     * reply waiting for the last of them (ack.h) waits for all of them. */
+    if (a->op == OP_NONE && !a->backoff && !a->close_started)
+        arm_timer(a, 0);
     return seq;
 }
 
@@ -570,6 +588,16 @@ void sc_asrun_free(sc_asrun_t *a)
 uint64_t sc_asrun_durable_seq(const sc_asrun_t *a)
 {
     return a->st.durable_seq;
+}
+
+bool sc_asrun_is_durable(const sc_asrun_t *a, uint64_t seq)
+{
+    if (seq > a->st.durable_seq)
+        return false;
+    for (unsigned i = 0; i < a->nlost; i++)
+        if (seq > a->lost[i].after && seq <= a->lost[i].to)
+            return false;
+    return true;
 }
 
 void sc_asrun_on_durable(sc_asrun_t *a, void (*cb)(void *ctx, uint64_t seq), void *ctx)

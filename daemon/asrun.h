@@ -4,6 +4,7 @@
 #define SC_ASRUN_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -68,6 +69,13 @@ uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record);
 /* The highest seq known to be on disk (its fsync completed). After open, the
  * last seq read from the file. */
 uint64_t sc_asrun_durable_seq(const sc_asrun_t *a);
+
+/* Whether record seq is on disk: its batch's fsync, or a later one,
+ * completed, and its own did not fail (Linux may drop the pages of a failed
+ * fsync, so a later success says nothing about them). Failed ranges are
+ * remembered SC_ASRUN_LOST_RANGES deep, plenty for a reply that waits 1 s. */
+#define SC_ASRUN_LOST_RANGES 16
+bool sc_asrun_is_durable(const sc_asrun_t *a, uint64_t seq);
 
 /* Calls cb(ctx, durable_seq) from the loop after each fsync batch. NULL cb
  * removes it. */

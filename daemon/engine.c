@@ -20,11 +20,12 @@
 
 /* Cues are handed to the cue clock only when due within this horizon; a
  * timer re-syncs before the next one comes within it. The clock's heap then
- * holds the next minute of the show, not the whole show, however long the
- * rundown (its capacity, 8192 in run.c, bounds the cues due within one
- * horizon: 136 a second sustained). */
-#define ARM_HORIZON_NS (60 * 1000000000LL)
-#define ARM_RESYNC_NS (30 * 1000000000LL) /* re-sync when the next is this close */
+ * holds the next ten seconds of the show, not the whole show, however long
+ * the rundown (its capacity, 8192 in run.c, bounds the cues due within one
+ * horizon: 819 a second). The loop would have to stall for the 5 s between
+ * the re-sync and the cue for a cue to be armed late. */
+#define ARM_HORIZON_NS (10 * 1000000000LL)
+#define ARM_RESYNC_NS (5 * 1000000000LL) /* re-sync when the next is this close */
 
 /* A rundown with its cues encoded for the wire. Armed cues point into its
  * packets, so a replaced generation lives until its last armed cue reports. */
@@ -748,8 +749,8 @@ void sc_engine_on_reports(sc_engine_t *e)
             case SC_REPORT_SENT:
             case SC_REPORT_FAILED:
                 if (rep->kind == SC_REPORT_FAILED && rep->err == ENOBUFS)
-                    sc_error("cue clock full: cue %s not sent (more than its capacity due "
-                             "within a minute)",
+                    sc_error("cue clock full: cue %s not sent (more cues due within 10 s "
+                             "than it holds)",
                              a->gen->rundown.items[a->item].cues[a->cue].id);
                 if (rep->kind == SC_REPORT_FAILED && a->output >= 0) {
                     sc_output_t *o = &e->app->outputs[a->output];

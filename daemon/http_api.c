@@ -183,6 +183,8 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
     if (req->ran)
         return 0;
     req->ran = true;
+    if (s->shutting_down) /* a body that finished arriving during shutdown */
+        return reply_error(wsi, 503, "shutting_down", "the daemon is stopping");
     sc_result_t r;
     json_t *args = NULL;
     if (req->body_len > 0) {
@@ -257,13 +259,17 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
             return reply_error(wsi, 404, "unknown_command", "POST /api/<command>");
         snprintf(req->cmd, sizeof req->cmd, "%s", path + 1);
         req->authorized = can_control(s, wsi);
-        char peer[64], key[SC_RATE_KEY_MAX];
+        /* Requests with the control token and without it count apart, so a
+         * stranger behind the producer's address (NAT, a proxy) cannot use
+         * up the producer's commands. */
+        char peer[64], ip[SC_RATE_KEY_MAX - 2], key[SC_RATE_KEY_MAX];
         sc__peer(wsi, peer, sizeof peer);
-        sc_rate_key_of(peer, key, sizeof key);
+        sc_rate_key_of(peer, ip, sizeof ip);
+        snprintf(key, sizeof key, "%c %s", req->authorized ? 'c' : '-', ip);
         if (!sc_rate_take(&s->http_rate, key, s->app->config.commands_per_second, sc_mono_ns())) {
             char msg[96];
             snprintf(msg, sizeof msg, "more than %d commands a second from %s",
-                     s->app->config.commands_per_second, key);
+                     s->app->config.commands_per_second, ip);
             reply_error(wsi, 429, "rate_limited", msg);
             return -1; /* a body that may follow is not read */
         }

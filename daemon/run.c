@@ -252,6 +252,7 @@ static void begin_shutdown(sc_app_t *app, const char *why)
     if (app->shutting_down)
         return;
     sc_info("stopping (%s)", why);
+    sc_ack_flush(app); /* replies waiting for the as-run log go out first */
     app->shutting_down = true;
     uv_timer_stop(&app->heartbeat);
     if (app->server)

@@ -24,7 +24,7 @@ void sc__peer(struct lws *wsi, char *buf, size_t len)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
-    char ip[INET6_ADDRSTRLEN] = "?";
+    char ip[INET6_ADDRSTRLEN + 2] = "?";
     int port = 0;
     int fd = (int)lws_get_socket_fd(lws_get_network_wsi(wsi));
     if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -34,10 +34,18 @@ void sc__peer(struct lws *wsi, char *buf, size_t len)
             port = ntohs(a->sin_port);
         } else if (ss.ss_family == AF_INET6) {
             struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
             port = ntohs(a->sin6_port);
+            if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+                /* An IPv4 client of a "::" listener: the same key as over IPv4. */
+                inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], ip, sizeof ip);
+            } else {
+                char v6[INET6_ADDRSTRLEN];
+                inet_ntop(AF_INET6, &a->sin6_addr, v6, sizeof v6);
+                snprintf(ip, sizeof ip, "[%.*s]", (int)sizeof ip - 3, v6);
+            }
         }
     }
+    /* "192.0.2.7:5000" or "[2001:db8::7]:5000": sc_rate_key_of strips the port. */
     snprintf(buf, len, "%s:%d", ip, port);
 }
 

@@ -111,6 +111,8 @@ size_t sc__ws_release_acks(sc_server_t *s)
 static void reply_logged(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result_t *r,
                          uint64_t seq)
 {
+    if (ss->killing || !ss->established)
+        return; /* dropped while its command ran (a reload notice overflowed it) */
     json_t *o = reply_obj(id, r);
     if (seq)
         json_object_set_new(o, "seq", json_integer((json_int_t)seq));

@@ -51,11 +51,15 @@ test('HTTP: commands_per_second per client address; a flood is refused with 429 
   }).start();
   try {
     // Every request is its own connection: the limit follows the address.
+    const t0 = Date.now();
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => d.api('message', { text: `flood ${i}` })));
+    const elapsed = (Date.now() - t0) / 1000;
     const limited = replies.filter((r) => r.status === 429 && r.body.error.code === 'rate_limited');
     const accepted = replies.filter((r) => r.status === 200 && r.body.ok && r.body.durable);
     assert.equal(limited.length + accepted.length, 20, JSON.stringify(replies.map((r) => r.body)));
-    assert.ok(accepted.length >= 10 && accepted.length <= 12, `${accepted.length} of 20 accepted (burst 10)`);
+    // A burst of 10, then 5 a second for as long as the flood took.
+    const most = 10 + Math.ceil(elapsed * 5);
+    assert.ok(accepted.length >= 10 && accepted.length <= most, `${accepted.length} of 20 accepted (burst 10, at most ${most} in ${elapsed} s)`);
     assert.match(limited[0].body.error.message, /more than 5 commands a second from 127\.0\.0\.1/);
     // Only what was accepted ran and was logged.
     const logged = (await d.asrunWhen((r) => r.filter((x) => x.cmd === 'message').length >= accepted.length))
@@ -72,13 +76,14 @@ test('HTTP: commands_per_second per client address; a flood is refused with 429 
   }
 });
 
-test('a show with more cues than the cue clock holds: only the next minute is armed, nothing fails', async () => {
-  // 8300 cues 61-120 s after the GO (more than the clock's 8192 at once), and
+test('a show with more cues than the cue clock holds: only the next 10 s are armed, later cues on time', async () => {
+  // 8300 cues from 11 s to 69 s after the GO (more than the clock's 8192), and
   // one 1 s after it. Arming the whole show at GO overflowed the clock and
-  // logged thousands of cues "failed" minutes before their time.
+  // logged thousands of cues "failed" a minute before their time. Now the
+  // far ones are armed by the horizon timer 5 s before they come within 10 s.
   const rx = await new UdpReceiver().start();
   const far = Array.from({ length: 8300 }, (_, k) => ({
-    id: `far${k}`, at: `${61000 + k * 7}ms`, target: 'sw', osc: { address: '/far' },
+    id: `far${k}`, at: `${11000 + k * 7}ms`, target: 'sw', osc: { address: `/far/${k}` },
   }));
   const d = await new Daemon({
     show: rundown({ items: [{ id: 'a', title: 'A', duration: '5m', cues: [
@@ -89,9 +94,14 @@ test('a show with more cues than the cue clock holds: only the next minute is ar
     assert.equal((await d.api('go')).status, 200);
     await rx.waitCount(1, 3000);
     assert.deepEqual(rx.addresses(), ['/soon']);
-    const log = await d.asrunWhen((r) => r.some((x) => x.cue === 'soon'));
+    // The first far cues, armed by the horizon timer, arrive on time.
+    await rx.waitCount(51, 15000);
+    assert.deepEqual(rx.addresses().slice(0, 4), ['/soon', '/far/0', '/far/1', '/far/2']);
+    const log = await d.asrunWhen((r) => r.some((x) => x.cue === 'far49'), 5000);
     const cues = log.filter((x) => x.kind === 'cue');
-    assert.deepEqual(cues.map((x) => [x.cue, x.outcome]), [['soon', 'sent']]);
+    assert.deepEqual(cues.filter((x) => x.outcome !== 'sent'), [], 'cues not sent');
+    const far0 = cues.find((x) => x.cue === 'far0');
+    assert.ok(far0.lateness_us < 50000, `far0 left ${far0.lateness_us} µs late`);
     assert.doesNotMatch(d.stderr, /cue clock full/);
   } finally {
     assert.equal((await d.stop()).code, 0, d.stderr);
