@@ -490,16 +490,22 @@ TEST(asrun_burst_one_in_flight)
     int err = 0;
     sc_asrun_t *a = sc_asrun_open(&loop, dir, "b.jsonl", &err);
     ASSERT_TRUE(a);
-    /* All at once: the first record goes out alone, the rest in one batch. */
+    /* All in one loop iteration (as a command and what it causes): one
+     * batch, one fsync, nothing durable before all of it is. */
     for (int i = 0; i < 10000; i++)
         sc_asrun_append(a, cue_record(i));
-    uv_run(&loop, UV_RUN_DEFAULT);
     sc_asrun_stats_t st;
     sc_asrun_stats(a, &st);
+    ASSERT_EQ(st.batches, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    sc_asrun_stats(a, &st);
     ASSERT_EQ(st.durable_seq, 10000);
+    ASSERT_TRUE(sc_asrun_is_durable(a, 1));
+    ASSERT_TRUE(sc_asrun_is_durable(a, 10000));
+    ASSERT_FALSE(sc_asrun_is_durable(a, 10001));
     ASSERT_EQ(st.max_in_flight, 1);
-    ASSERT_EQ(st.batches, 2);
-    ASSERT_EQ(st.fsyncs, 2);
+    ASSERT_EQ(st.batches, 1);
+    ASSERT_EQ(st.fsyncs, 1);
     /* Then paced, with the loop turning in between: still one at a time. */
     for (int i = 0; i < 10000; i++) {
         sc_asrun_append(a, cue_record(i));
