@@ -63,7 +63,7 @@ function show() {
   });
 }
 
-test('20 random SIGKILLs during a show: nothing twice, nothing late, everything accounted for', async () => {
+test('20 random SIGKILLs during a show: nothing twice, nothing late, everything accounted for', async (t) => {
   const rx = await new UdpReceiver().start();
   const d = await new Daemon({ show: show(), targets: { sw: { url: rx.url } } }).start();
   let kills = 0;
@@ -135,6 +135,12 @@ test('20 random SIGKILLs during a show: nothing twice, nothing late, everything 
     }
     const resumes = d.asrun().filter((x) => x.kind === 'daemon' && x.event === 'start' && x.resumed).length;
     assert.equal(resumes, 20);
+    const outcomes = {};
+    for (const x of log) outcomes[x.outcome] = (outcomes[x.outcome] || 0) + 1;
+    const worst = Math.max(...rx.messages.map((m) => m.at - (t0 + planned(m.msg.address))));
+    t.diagnostic(`${kills} kills; ${rx.messages.length} of ${ITEMS * CUES} cues arrived, 0 twice, the latest ${worst} ms after its time; ` +
+      `as-run cue outcomes ${JSON.stringify(outcomes)}; ${producer.acked.length} commands acknowledged durable, all in the log ` +
+      `(${producer.notDurable.length} released not durable)`);
   } finally {
     if (producer) await producer.stop();
     const ex = await d.stop();
