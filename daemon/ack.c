@@ -8,6 +8,12 @@
 #include "osc_in.h"
 #include "server.h"
 
+static bool seq_durable(void *ctx, uint64_t seq)
+{
+    const sc_app_t *app = ctx;
+    return !app->asrun || sc_asrun_is_durable(app->asrun, seq);
+}
+
 /* Asks every door to release what is due; stops the deadline timer when
  * nothing is held any more. */
 static void release(sc_app_t *app)
@@ -20,9 +26,9 @@ static void release(sc_app_t *app)
     if (app->osc_in) {
         char warning[200];
         sc_ack_warning(app, warning, sizeof warning);
-        held += sc_osc_in_release_acks(
-            app->osc_in, app->asrun ? sc_asrun_durable_seq(app->asrun) : UINT64_MAX,
-            sc_mono_ns() - (int64_t)SC_ACK_MAX_WAIT_MS * 1000000, warning);
+        int64_t overdue_before =
+            app->acks_flushing ? INT64_MAX : sc_mono_ns() - (int64_t)SC_ACK_MAX_WAIT_MS * 1000000;
+        held += sc_osc_in_release_acks(app->osc_in, seq_durable, app, overdue_before, warning);
     }
     if (held == 0)
         uv_timer_stop(&app->ack_timer);

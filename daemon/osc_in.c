@@ -328,12 +328,12 @@ static void on_message(void *ctx, sc_osc_msg_t *m)
     h->parked_mono = sc_mono_ns();
 }
 
-size_t sc_osc_in_release_acks(sc_osc_in_t *o, uint64_t durable_seq, int64_t overdue_before_mono,
-                              const char *warning)
+size_t sc_osc_in_release_acks(sc_osc_in_t *o, bool (*durable)(void *ctx, uint64_t seq), void *ctx,
+                              int64_t overdue_before_mono, const char *warning)
 {
     while (o->held_count > 0 && !o->closing) {
         held_t *h = &o->held[o->held_head];
-        if (h->seq > durable_seq) {
+        if (!durable(ctx, h->seq)) {
             if (h->parked_mono > overdue_before_mono)
                 break;
             if (h->result.ok) {

@@ -62,12 +62,12 @@ typedef struct {
 
 void sc_osc_in_stats(const sc_osc_in_t *o, sc_osc_in_stats_t *out);
 
-/* Sends the held replies whose seq is at most durable_seq, in order, and
- * those held since before overdue_before_mono with ok, code "not_durable" and
- * `warning` as the message (the command ran; its record is not on disk yet).
- * Returns how many are still held. */
-size_t sc_osc_in_release_acks(sc_osc_in_t *o, uint64_t durable_seq, int64_t overdue_before_mono,
-                              const char *warning);
+/* Sends the held replies whose seq durable(ctx, seq) says is on disk, in
+ * order, and those held since before overdue_before_mono with ok, code
+ * "not_durable" and `warning` as the message (the command ran; its record is
+ * not on disk yet). Returns how many are still held. */
+size_t sc_osc_in_release_acks(sc_osc_in_t *o, bool (*durable)(void *ctx, uint64_t seq), void *ctx,
+                              int64_t overdue_before_mono, const char *warning);
 
 /* Stops receiving at once; closes the poll handle, frees the liblo server
  * and o in its close callback, then calls done(ctx) (done may be NULL).

@@ -364,6 +364,12 @@ TEST(osc_in_owner_error_is_sent_back)
     ASSERT_TRUE(teardown(&f));
 }
 
+/* The as-run log as the door sees it: on disk up to *ctx. */
+static bool durable_upto(void *ctx, uint64_t seq)
+{
+    return seq <= *(const uint64_t *)ctx;
+}
+
 /* A reply that must wait for the as-run log is held, in order with later
  * ones, until released; one held too long goes out ok with "not_durable". */
 TEST(osc_in_replies_wait_for_the_log)
@@ -379,8 +385,10 @@ TEST(osc_in_replies_wait_for_the_log)
     ASSERT_TRUE(send_msg(&f, "/showcaller/hold", lo_message_new()));
     ASSERT_FALSE(wait_count(&f, &f.reply.count, 1, 200));
     ASSERT_EQ(f.stub.calls, 2);
-    ASSERT_EQ(sc_osc_in_release_acks(f.door, 6, INT64_MIN, "w"), 2);
-    ASSERT_EQ(sc_osc_in_release_acks(f.door, 7, INT64_MIN, "w"), 0);
+    uint64_t on_disk = 6;
+    ASSERT_EQ(sc_osc_in_release_acks(f.door, durable_upto, &on_disk, INT64_MIN, "w"), 2);
+    on_disk = 7;
+    ASSERT_EQ(sc_osc_in_release_acks(f.door, durable_upto, &on_disk, INT64_MIN, "w"), 0);
     ASSERT_TRUE(wait_count(&f, &f.reply.count, 2, 1000));
     ASSERT_STR_EQ(f.reply.s[0], "hold"); /* the last of the two */
     ASSERT_EQ(f.reply.i, 1);
@@ -390,7 +398,8 @@ TEST(osc_in_replies_wait_for_the_log)
     f.stub.wait = 9;
     ASSERT_TRUE(send_msg(&f, "/showcaller/resume", lo_message_new()));
     ASSERT_FALSE(wait_count(&f, &f.reply.count, 3, 100));
-    ASSERT_EQ(sc_osc_in_release_acks(f.door, 8, INT64_MAX, "not on disk"), 0);
+    on_disk = 8;
+    ASSERT_EQ(sc_osc_in_release_acks(f.door, durable_upto, &on_disk, INT64_MAX, "not on disk"), 0);
     ASSERT_TRUE(wait_count(&f, &f.reply.count, 3, 1000));
     ASSERT_STR_EQ(f.reply.s[0], "resume");
     ASSERT_EQ(f.reply.i, 1);
