@@ -275,7 +275,12 @@ void sc_server_begin_shutdown(sc_server_t *s, void (*done)(void *ctx), void *ctx
     lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&s->sessions))
     {
         sc__session_t *ss = lws_container_of(d, sc__session_t, list);
-        if (!ss->killing) {
+        if (!ss->killing && ss->out_head) {
+            /* Replies still queued (those sc_ack_flush just released): they
+             * go out first, then WRITEABLE closes it with 1001; the grace
+             * timer below bounds the wait. */
+            lws_callback_on_writable(ss->wsi);
+        } else if (!ss->killing) {
             ss->killing = true;
             static const char why[] = "server shutdown";
             lws_close_reason(ss->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)why,

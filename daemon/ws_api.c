@@ -273,8 +273,8 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
 
     case LWS_CALLBACK_RECEIVE:
-        if (ss->killing)
-            return 0;
+        if (ss->killing || s->shutting_down)
+            return 0; /* stopping: its last replies go out, nothing new runs */
         if (lws_is_first_fragment(wsi)) {
             ss->rx_len = 0;
             ss->rx_too_big = false;
@@ -311,8 +311,14 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
 
     case LWS_CALLBACK_SERVER_WRITEABLE:
-        if (ss->killing || s->shutting_down)
+        if (ss->killing)
             return 0;
+        if (s->shutting_down && !ss->out_head) {
+            /* Its last replies are out (sc_server_begin_shutdown): now 1001. */
+            static const char why[] = "server shutdown";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)why, sizeof why - 1);
+            return -1;
+        }
         /* One write per callback: replies first, then the newest state. */
         if (ss->out_head) {
             sc__out_msg_t *m = ss->out_head;
@@ -324,14 +330,15 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             free(m);
             if (n < 0)
                 return -1;
-        } else if (ss->view_ok && s->frame && ss->sent_seq != s->frame_seq) {
+        } else if (ss->view_ok && s->frame && ss->sent_seq != s->frame_seq && !s->shutting_down) {
             /* The same buffer for every client: lws writes the frame header
              * into the LWS_PRE room and never changes the payload. */
             if (lws_write(wsi, s->frame + LWS_PRE, s->frame_len, LWS_WRITE_TEXT) < 0)
                 return -1;
             ss->sent_seq = s->frame_seq;
         }
-        if (ss->out_head || (ss->view_ok && s->frame && ss->sent_seq != s->frame_seq))
+        if (ss->out_head || s->shutting_down ||
+            (ss->view_ok && s->frame && ss->sent_seq != s->frame_seq))
             lws_callback_on_writable(wsi);
         return 0;
 

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Daemon, assertAcked, rundown, sleep } from './lib/daemon.mjs';
+import { Daemon, assertAcked, rundown, sleep, waitFor } from './lib/daemon.mjs';
 import { Client, OscClient } from './lib/peers.mjs';
 
 function mountTmpfs(dir) {
@@ -108,4 +108,50 @@ test('a full disk: replies wait, then say durable: false; the show goes on; the 
     rmSync(mnt, { recursive: true, force: true });
     if (ex) assert.equal(ex.code, 0, d.stderr);
   }
+});
+
+test('stopping on a full disk: held replies go out first (durable: false), and the daemon exits cleanly', async (t) => {
+  const mnt = mkdtempSync(join(tmpdir(), 'showcaller-full-'));
+  const why = process.getuid?.() === 0 ? mountTmpfs(mnt) : 'not root: cannot mount a tmpfs to fill';
+  if (why) {
+    rmSync(mnt, { recursive: true, force: true });
+    t.skip(why);
+    return;
+  }
+  const dataDir = join(mnt, 'data');
+  let d = null;
+  let ex = null;
+  try {
+    mkdirSync(dataDir);
+    d = await new Daemon({
+      show: rundown({ items: [{ id: 'a', title: 'A', duration: '60s' }] }),
+      config: { data_dir: dataDir },
+    }).start();
+    const c = await new Client(`${d.wsUrl}?token=${d.token}`).open();
+    fill(mnt);
+    // Use up the room left in the log file's last page, as above.
+    let held = null;
+    for (let i = 0; i < 30 && !held; i++) {
+      const id = c.nextId;
+      c.sendRaw(JSON.stringify({ cmd: 'message', id: c.nextId++, text: `filling ${i}`.padEnd(200, '.') }));
+      await sleep(50);
+      if (!c.replies.has(id)) held = id;
+    }
+    assert.ok(held, 'no reply was ever held: the disk never filled');
+    // SIGTERM while that reply waits: it goes out before the websocket closes.
+    d.kill('SIGTERM');
+    const reply = await waitFor(() => c.replies.get(held), 3000, 'the held reply');
+    assert.equal(reply.ok, true);
+    assert.equal(reply.durable, false);
+    assert.match(reply.warning, /stopping/);
+    ex = await d.exited;
+  } finally {
+    if (d && !ex) ex = await d.stop();
+    d?.cleanup();
+    try { execFileSync('umount', [mnt]); } catch { /* already gone */ }
+    rmSync(mnt, { recursive: true, force: true });
+  }
+  // A full disk does not keep the daemon from stopping cleanly.
+  assert.equal(ex.code, 0, d.stderr);
+  assert.match(d.stderr, /stopped cleanly/);
 });
