@@ -61,11 +61,7 @@ void sc_ack_close(sc_app_t *app)
 
 uint64_t sc_ack_seq(const sc_app_t *app)
 {
-    if (!app->asrun)
-        return 0;
-    sc_asrun_stats_t st;
-    sc_asrun_stats(app->asrun, &st);
-    return st.last_seq;
+    return app->asrun ? sc_asrun_last_seq(app->asrun) : 0;
 }
 
 sc_ack_t sc_ack_check(const sc_app_t *app, uint64_t seq, int64_t parked_mono)
@@ -103,4 +99,14 @@ void sc_ack_warning(const sc_app_t *app, char *buf, size_t len)
                  "done, but its as-run record was not on disk after %d ms%s%s; the log keeps "
                  "trying",
                  SC_ACK_MAX_WAIT_MS, err ? ": " : "", err ? uv_strerror(err) : "");
+}
+
+void sc_ack_annotate(const sc_app_t *app, json_t *reply, sc_ack_t state)
+{
+    json_object_set_new(reply, "durable", json_boolean(state == SC_ACK_DURABLE));
+    if (state == SC_ACK_OVERDUE) {
+        char warning[200];
+        sc_ack_warning(app, warning, sizeof warning);
+        json_object_set_new(reply, "warning", json_string(warning));
+    }
 }

@@ -3,6 +3,7 @@
 #ifndef SC_ACK_H
 #define SC_ACK_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "app.h"
@@ -53,5 +54,9 @@ void sc_ack_parked(sc_app_t *app);
 
 /* The "warning" of an overdue reply (static text plus the log's last error). */
 void sc_ack_warning(const sc_app_t *app, char *buf, size_t len);
+
+/* Marks a JSON reply released in `state`: "durable", and for an overdue one
+ * the "warning" (the websocket and HTTP doors). */
+void sc_ack_annotate(const sc_app_t *app, json_t *reply, sc_ack_t state);
 
 #endif

@@ -585,6 +585,11 @@ void sc_asrun_free(sc_asrun_t *a)
 
 /* ---- Reading back ---- */
 
+uint64_t sc_asrun_last_seq(const sc_asrun_t *a)
+{
+    return a->st.last_seq;
+}
+
 uint64_t sc_asrun_durable_seq(const sc_asrun_t *a)
 {
     return a->st.durable_seq;

@@ -66,6 +66,9 @@ sc_asrun_t *sc_asrun_open(uv_loop_t *loop, const char *dir, const char *name, in
  * when their turn comes; they stay in memory either way. */
 uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record);
 
+/* The highest seq given out so far (0 before the first). */
+uint64_t sc_asrun_last_seq(const sc_asrun_t *a);
+
 /* The highest seq known to be on disk (its fsync completed). After open, the
  * last seq read from the file. */
 uint64_t sc_asrun_durable_seq(const sc_asrun_t *a);

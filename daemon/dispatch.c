@@ -24,14 +24,7 @@ static uint64_t log_command(sc_app_t *app, const sc_command_t *cmd, const sc_res
     json_object_set_new(rec, "door", json_string(sc_door_name(cmd->door)));
     json_object_set_new(rec, "source", json_string(cmd->source));
     json_object_set_new(rec, "ok", json_boolean(r->ok));
-    if (r->ok) {
-        json_object_set_new(rec, "error", json_null());
-    } else {
-        json_t *e = json_object();
-        json_object_set_new(e, "code", json_string(r->code));
-        json_object_set_new(e, "message", json_string(r->message));
-        json_object_set_new(rec, "error", e);
-    }
+    json_object_set_new(rec, "error", r->ok ? json_null() : sc_error_json(r->code, r->message));
     return sc_asrun_append(app->asrun, rec);
 }
 

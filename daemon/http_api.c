@@ -50,10 +50,7 @@ static int reply_error(struct lws *wsi, unsigned int status, const char *code, c
 {
     json_t *o = json_object();
     json_object_set_new(o, "ok", json_false());
-    json_t *e = json_object();
-    json_object_set_new(e, "code", json_string(code));
-    json_object_set_new(e, "message", json_string(message));
-    json_object_set_new(o, "error", e);
+    json_object_set_new(o, "error", sc_error_json(code, message));
     return reply_json(wsi, status, o);
 }
 
@@ -131,12 +128,7 @@ static int get(sc_server_t *s, struct lws *wsi, const char *path)
 /* Finishes a command's reply with what the as-run log says of it. */
 static char *finish_reply(sc_server_t *s, json_t *o, sc_ack_t state)
 {
-    json_object_set_new(o, "durable", json_boolean(state == SC_ACK_DURABLE));
-    if (state == SC_ACK_OVERDUE) {
-        char warning[200];
-        sc_ack_warning(s->app, warning, sizeof warning);
-        json_object_set_new(o, "warning", json_string(warning));
-    }
+    sc_ack_annotate(s->app, o, state);
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;
@@ -213,12 +205,8 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
      * it on disk (ack.h). */
     json_t *o = json_object();
     json_object_set_new(o, "ok", json_boolean(r.ok));
-    if (!r.ok) {
-        json_t *e = json_object();
-        json_object_set_new(e, "code", json_string(r.code));
-        json_object_set_new(e, "message", json_string(r.message));
-        json_object_set_new(o, "error", e);
-    }
+    if (!r.ok)
+        json_object_set_new(o, "error", sc_error_json(r.code, r.message));
     if (seq)
         json_object_set_new(o, "seq", json_integer((json_int_t)seq));
     req->held_status = r.ok ? 200 : status_for(r.code);

@@ -21,21 +21,13 @@ static void send_json(sc_server_t *s, sc__session_t *ss, json_t *o)
     }
 }
 
-static json_t *error_obj(const char *code, const char *message)
-{
-    json_t *e = json_object();
-    json_object_set_new(e, "code", json_string(code));
-    json_object_set_new(e, "message", json_string(message));
-    return e;
-}
-
 static json_t *reply_obj(json_t *id, const sc_result_t *r)
 {
     json_t *o = json_object();
     json_object_set(o, "reply", id ? id : json_null());
     json_object_set_new(o, "ok", json_boolean(r->ok));
     if (!r->ok)
-        json_object_set_new(o, "error", error_obj(r->code, r->message));
+        json_object_set_new(o, "error", sc_error_json(r->code, r->message));
     return o;
 }
 
@@ -49,12 +41,7 @@ static void reply(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result
 /* Sends a held reply with what the as-run log says of it. */
 static void release_one(sc_server_t *s, sc__session_t *ss, json_t *o, sc_ack_t state)
 {
-    json_object_set_new(o, "durable", json_boolean(state == SC_ACK_DURABLE));
-    if (state == SC_ACK_OVERDUE) {
-        char warning[200];
-        sc_ack_warning(s->app, warning, sizeof warning);
-        json_object_set_new(o, "warning", json_string(warning));
-    }
+    sc_ack_annotate(s->app, o, state);
     send_json(s, ss, o);
 }
 

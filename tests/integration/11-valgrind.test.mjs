@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { Daemon, rundown, sleep, DAEMON, ROOT } from './lib/daemon.mjs';
+import { Daemon, rundown, sleep, DAEMON } from './lib/daemon.mjs';
 import { UdpReceiver, TcpReceiver, WsReceiver, Client, OscClient } from './lib/peers.mjs';
 
 const hasValgrind = (() => { try { execFileSync('valgrind', ['--version']); return true; } catch { return false; } })();
@@ -27,18 +26,8 @@ test('valgrind: GO, hold, reload, every door and target kind, then SIGTERM: no e
   const d = new Daemon({
     show,
     targets: { u: { url: udp.url }, t: { url: tcp.url, framing: 'slip' }, w: { url: wsr.url } },
+    valgrind: true,
   });
-  d.spawn = async function spawnUnderValgrind() {
-    const { spawn } = await import('node:child_process');
-    this.proc = spawn('valgrind', ['--quiet', '--leak-check=full', '--show-leak-kinds=all', '--errors-for-leak-kinds=all', '--error-exitcode=9',
-      DAEMON, '--config', this.configPath, '--web', join(ROOT, 'clients/web'), this.showPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((res) => this.proc.on('exit', (code, signal) => res({ code, signal })));
-    this.proc.stdout.on('data', (b) => { this.stdout += b; });
-    this.proc.stderr.on('data', (b) => { this.stderr += b; });
-    const until = Date.now() + 30000;
-    while (!this.stdout.includes('showcallerd is running') && Date.now() < until && this.proc.exitCode === null) await sleep(50);
-    if (!this.stdout.includes('showcallerd is running')) throw new Error(`no start under valgrind:\n${this.stderr}`);
-  };
   try {
     await d.start();
     await sleep(1500); // the websocket and TCP targets connect

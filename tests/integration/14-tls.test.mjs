@@ -11,7 +11,7 @@ import https from 'node:https';
 import http from 'node:http';
 import tls from 'node:tls';
 import { WebSocket } from 'ws';
-import { Daemon, rundown, sleep, waitFor, DAEMON, ROOT } from './lib/daemon.mjs';
+import { Daemon, rundown, waitFor, DAEMON, ROOT } from './lib/daemon.mjs';
 import { launch, CHROMIUM } from './lib/browser.mjs';
 
 let dir;
@@ -42,8 +42,8 @@ function show() {
   return rundown({ items: [{ id: 'a', title: 'A', duration: '30s' }, { id: 'b', title: 'B', duration: '30s' }] });
 }
 
-function tlsDaemon(extra = {}) {
-  return new Daemon({ show: show(), config: { http: { tls: { cert: cert.cert, key: cert.key } }, ...extra } });
+function tlsDaemon(extra = {}, valgrind = false) {
+  return new Daemon({ show: show(), config: { http: { tls: { cert: cert.cert, key: cert.key } }, ...extra }, valgrind });
 }
 
 // One HTTPS request, trusting the test certificate (ca: null trusts only the system's
@@ -227,18 +227,7 @@ test('tls: the producer page loaded over https talks to the daemon over wss', { 
 const hasValgrind = (() => { try { execFileSync('valgrind', ['--version']); return true; } catch { return false; } })();
 
 test('tls: under valgrind, HTTPS, WSS, a plain-HTTP knock and SIGTERM: no errors, no leaks', { skip: !hasValgrind || /asan/.test(DAEMON) }, async () => {
-  const d = tlsDaemon();
-  d.spawn = async function spawnUnderValgrind() {
-    const { spawn } = await import('node:child_process');
-    this.proc = spawn('valgrind', ['--quiet', '--leak-check=full', '--show-leak-kinds=all', '--errors-for-leak-kinds=all', '--error-exitcode=9',
-      DAEMON, '--config', this.configPath, '--web', join(ROOT, 'clients/web'), this.showPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((res) => this.proc.on('exit', (code, signal) => res({ code, signal })));
-    this.proc.stdout.on('data', (b) => { this.stdout += b; });
-    this.proc.stderr.on('data', (b) => { this.stderr += b; });
-    const until = Date.now() + 30000;
-    while (!this.stdout.includes('showcallerd is running') && Date.now() < until && this.proc.exitCode === null) await sleep(50);
-    if (!this.stdout.includes('showcallerd is running')) throw new Error(`no start under valgrind:\n${this.stderr}`);
-  };
+  const d = tlsDaemon({}, true);
   try {
     await d.start();
     assert.equal((await httpsGet(d.http, '/api/state', { token: d.token })).status, 200);

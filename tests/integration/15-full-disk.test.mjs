@@ -15,13 +15,26 @@ import { join } from 'node:path';
 import { Daemon, assertAcked, rundown, sleep, waitFor } from './lib/daemon.mjs';
 import { Client, OscClient } from './lib/peers.mjs';
 
-function mountTmpfs(dir) {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (e) {
-    return `cannot mount a tmpfs here (${String(e.stderr || e.message).trim()})`;
+// A fresh 256 KiB tmpfs to fill, or null after skipping t with the reason.
+function smallDisk(t) {
+  const mnt = mkdtempSync(join(tmpdir(), 'showcaller-full-'));
+  let why = process.getuid?.() === 0 ? null : 'not root: cannot mount a tmpfs to fill';
+  if (!why) {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (e) {
+      why = `cannot mount a tmpfs here (${String(e.stderr || e.message).trim()})`;
+    }
   }
+  if (!why) return mnt;
+  rmSync(mnt, { recursive: true, force: true });
+  t.skip(why);
+  return null;
+}
+
+function unmount(mnt) {
+  try { execFileSync('umount', [mnt]); } catch { /* already gone */ }
+  rmSync(mnt, { recursive: true, force: true });
 }
 
 // Fills the file system with one file until it refuses; returns its path.
@@ -40,13 +53,8 @@ function fill(dir) {
 }
 
 test('a full disk: replies wait, then say durable: false; the show goes on; the log catches up', async (t) => {
-  const mnt = mkdtempSync(join(tmpdir(), 'showcaller-full-'));
-  const why = process.getuid?.() === 0 ? mountTmpfs(mnt) : 'not root: cannot mount a tmpfs to fill';
-  if (why) {
-    rmSync(mnt, { recursive: true, force: true });
-    t.skip(why);
-    return;
-  }
+  const mnt = smallDisk(t);
+  if (!mnt) return;
   const dataDir = join(mnt, 'data');
   let d = null;
   try {
@@ -104,20 +112,14 @@ test('a full disk: replies wait, then say durable: false; the show goes on; the 
     // Unmount whatever happened, then report how the daemon stopped.
     const ex = d ? await d.stop() : null;
     d?.cleanup();
-    try { execFileSync('umount', [mnt]); } catch { /* already gone */ }
-    rmSync(mnt, { recursive: true, force: true });
+    unmount(mnt);
     if (ex) assert.equal(ex.code, 0, d.stderr);
   }
 });
 
 test('stopping on a full disk: held replies go out first (durable: false), and the daemon exits cleanly', async (t) => {
-  const mnt = mkdtempSync(join(tmpdir(), 'showcaller-full-'));
-  const why = process.getuid?.() === 0 ? mountTmpfs(mnt) : 'not root: cannot mount a tmpfs to fill';
-  if (why) {
-    rmSync(mnt, { recursive: true, force: true });
-    t.skip(why);
-    return;
-  }
+  const mnt = smallDisk(t);
+  if (!mnt) return;
   const dataDir = join(mnt, 'data');
   let d = null;
   let ex = null;
@@ -148,8 +150,7 @@ test('stopping on a full disk: held replies go out first (durable: false), and t
   } finally {
     if (d && !ex) ex = await d.stop();
     d?.cleanup();
-    try { execFileSync('umount', [mnt]); } catch { /* already gone */ }
-    rmSync(mnt, { recursive: true, force: true });
+    unmount(mnt);
   }
   // A full disk does not keep the daemon from stopping cleanly.
   assert.equal(ex.code, 0, d.stderr);

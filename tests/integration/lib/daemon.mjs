@@ -71,11 +71,14 @@ export function timeOfDay(msFromNow) {
 }
 
 export class Daemon {
-  constructor({ show, targets = {}, config = {}, args = [] }) {
+  // valgrind: run the daemon under valgrind, where any error or leak of any
+  // kind makes it exit 9 (its start then takes up to 30 s).
+  constructor({ show, targets = {}, config = {}, args = [], valgrind = false }) {
     this.show = show;
     this.targets = targets;
     this.configExtra = config;
     this.args = args;
+    this.valgrind = valgrind;
     this.dir = mkdtempSync(join(tmpdir(), 'showcaller-it-'));
     this.stdout = '';
     this.stderr = '';
@@ -105,14 +108,18 @@ export class Daemon {
   }
 
   async spawn() {
-    this.proc = spawn(DAEMON, ['--config', this.configPath, '--web', join(ROOT, 'clients/web'), ...this.args, this.showPath], {
+    const argv = [DAEMON, '--config', this.configPath, '--web', join(ROOT, 'clients/web'), ...this.args, this.showPath];
+    if (this.valgrind)
+      argv.unshift('valgrind', '--quiet', '--leak-check=full', '--show-leak-kinds=all', '--errors-for-leak-kinds=all', '--error-exitcode=9');
+    this.proc = spawn(argv[0], argv.slice(1), {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exited = new Promise((res) => this.proc.on('exit', (code, signal) => res({ code, signal })));
     this.proc.stdout.on('data', (b) => { this.stdout += b; });
     this.proc.stderr.on('data', (b) => { this.stderr += b; });
-    await waitFor(() => this.stdout.includes('showcallerd is running') || this.proc.exitCode !== null, 10000, 'the daemon to start');
+    await waitFor(() => this.stdout.includes('showcallerd is running') || this.proc.exitCode !== null,
+      this.valgrind ? 30000 : 10000, 'the daemon to start');
     if (this.proc.exitCode !== null) throw new Error(`showcallerd exited at start:\n${this.stderr}`);
   }
 
