@@ -32,12 +32,14 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUNDOWN_SRC := $(sort $(wildcard rundown/*.c))
-DAEMON_SRC := $(sort $(wildcard daemon/*.c))
-UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c daemon/*/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c tests/unit/*/*/*.c))
 
 RUNDOWN_OBJ := $(RUNDOWN_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+# The tests mirror the source tree; unit.h sits at the top of it.
+$(UNIT_OBJ): ALL_CFLAGS += -Itests/unit
 
 DAEMON := $(BUILD)/showcallerd
 LIBRUNDOWN := $(BUILD)/librundown.a
@@ -145,15 +147,17 @@ test: deps
 
 FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
+# The daemon's pure files every fuzz target links: the command table.
+FUZZ_DAEMON_SRC := daemon/show/command.c
 
-build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h) daemon/command.c daemon/command.h
+build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h) $(FUZZ_DAEMON_SRC) $(wildcard daemon/show/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(STD) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Irundown -Idaemon \
-		-o $@ $< $(RUNDOWN_SRC) daemon/command.c $(FUZZ_EXTRA) -ljansson -lm
+		-o $@ $< $(RUNDOWN_SRC) $(FUZZ_DAEMON_SRC) $(FUZZ_EXTRA) -ljansson -lm
 
 # fuzz_osc decodes whole datagrams: it needs the OSC decoder and liblo too.
-build/fuzz/fuzz_osc: daemon/osc_decode.c daemon/osc_decode.h
-build/fuzz/fuzz_osc: FUZZ_EXTRA = daemon/osc_decode.c $(shell pkg-config --libs liblo)
+build/fuzz/fuzz_osc: daemon/doors/osc_decode.c daemon/doors/osc_decode.h
+build/fuzz/fuzz_osc: FUZZ_EXTRA = daemon/doors/osc_decode.c $(shell pkg-config --libs liblo)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -190,8 +194,8 @@ soak: $(DAEMON) $(BUILD)/udp_stamp tests/integration/node_modules/.package-lock.
 	SHOWCALLERD=$(abspath $(DAEMON)) UDP_STAMP=$(abspath $(BUILD)/udp_stamp) node tests/soak/soak.mjs
 
 format:
-	clang-format -i $(RUNDOWN_SRC) $(DAEMON_SRC) $(wildcard rundown/*.h daemon/*.h) \
-		$(UNIT_SRC) tests/unit/*.h tests/fuzz/*.c tests/bench/*.c
+	clang-format -i $(RUNDOWN_SRC) $(DAEMON_SRC) $(wildcard rundown/*.h daemon/*.h daemon/*/*.h) \
+		$(UNIT_SRC) $(wildcard tests/unit/*.h tests/unit/*/*.h) tests/fuzz/*.c tests/bench/*.c
 
 clean:
 	rm -rf build

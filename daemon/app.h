@@ -7,11 +7,11 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "command.h"
-#include "cue_clock.h"
+#include "show/command.h"
+#include "clock/cue_clock.h"
 #include "model.h"
-#include "output.h"
-#include "timebase.h"
+#include "targets/target.h"
+#include "clock/timebase.h"
 
 struct lws_context;
 struct lws_vhost;

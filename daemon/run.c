@@ -9,16 +9,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ack.h"
-#include "asrun.h"
-#include "auth.h"
-#include "engine.h"
+#include "journal/ack.h"
+#include "journal/asrun.h"
+#include "doors/auth.h"
+#include "show/engine.h"
 #include "load.h"
 #include "log.h"
-#include "osc_in.h"
+#include "doors/osc_in.h"
 #include "parse.h"
-#include "resume.h"
-#include "server.h"
+#include "journal/resume.h"
+#include "doors/server.h"
 #include "tls.h"
 #include "xalloc.h"
 

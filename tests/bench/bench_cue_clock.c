@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cue_clock.h"
+#include "clock/cue_clock.h"
 
 static int cmp(const void *a, const void *b)
 {

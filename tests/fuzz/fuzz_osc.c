@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "osc_decode.h"
+#include "doors/osc_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #
 # The target is BIN's file name: fuzz_rundown, fuzz_config, fuzz_timefmt,
 # fuzz_command (the command table's decoders) or fuzz_osc (whole OSC
-# datagrams through daemon/osc_decode.c, as the OSC door receives them).
+# datagrams through daemon/doors/osc_decode.c, as the OSC door receives them).
 # Paths below are relative to the repository root, where the script cds.
 #
 # 1. Regression: the error corpus that matches the target

@@ -306,7 +306,7 @@ function readAsrun(dir) {
 }
 
 // What the daemon's in-memory copy of the as-run log should take: it keeps the
-// newest ASRUN_MEMORY_MAX records (SC_ASRUN_MEMORY_MAX in daemon/asrun.h) as
+// newest ASRUN_MEMORY_MAX records (SC_ASRUN_MEMORY_MAX in daemon/journal/asrun.h) as
 // exact-size strings (the line without its newline, plus a NUL) in a ring of
 // pointers that doubles from 64 slots. Heap chunks as glibc sizes them on
 // 64-bit: request + 8, rounded up to 16, at least 32. This is growth by design,

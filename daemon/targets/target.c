@@ -1,11 +1,11 @@
 /* Outputs: the registry of target kinds and what every kind shares. */
-#include "output.h"
+#include "target.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
-#include "engine.h"
+#include "show/engine.h"
 #include "log.h"
 
 const char *sc_out_state_name(sc_out_state_t s)

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ack.h"
-#include "asrun.h"
-#include "engine.h"
+#include "journal/ack.h"
+#include "journal/asrun.h"
+#include "show/engine.h"
 #include "log.h"
 #include "xalloc.h"
 

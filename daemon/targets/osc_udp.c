@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "output.h"
+#include "target.h"
 
 int sc__connect_socket(const char *host, int port, int type, struct sockaddr_storage *addr,
                        unsigned int *addrlen)

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "osc_decode.h"
-#include "osc_in.h"
+#include "doors/osc_decode.h"
+#include "doors/osc_in.h"
 #include "unit.h"
 
 /* The owner's side: records what reaches it and answers as told. */

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cue_clock.h"
+#include "clock/cue_clock.h"
 #include "unit.h"
 
 #define MS(x) ((int64_t)(x)*1000000)

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cue_clock.h"
+#include "clock/cue_clock.h"
 #include "log.h"
 #include "osc_decode.h"
 #include "rate_limit.h"

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "output.h"
-#include "server.h"
+#include "target.h"
+#include "doors/server.h"
 #include "xalloc.h"
 
 #define BACKOFF_MIN_MS 250

@@ -6,7 +6,7 @@
 #include <uv.h>
 
 #include "app.h"
-#include "output.h"
+#include "target.h"
 #include "xalloc.h"
 
 #define BACKOFF_MIN_MS 250

@@ -1,7 +1,7 @@
 /* Tests for daemon/rate_limit.c: token buckets and the per-address table. */
 #include <stdio.h>
 
-#include "rate_limit.h"
+#include "doors/rate_limit.h"
 #include "unit.h"
 
 #define SEC 1000000000LL

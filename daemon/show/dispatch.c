@@ -5,14 +5,14 @@
 #include <string.h>
 
 #include "app.h"
-#include "asrun.h"
+#include "journal/asrun.h"
 #include "engine.h"
 #include "load.h"
 #include "log.h"
-#include "osc_in.h"
+#include "doors/osc_in.h"
 #include "parse.h"
-#include "resume.h"
-#include "server.h"
+#include "journal/resume.h"
+#include "doors/server.h"
 
 static uint64_t log_command(sc_app_t *app, const sc_command_t *cmd, const sc_result_t *r)
 {

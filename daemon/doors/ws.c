@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ack.h"
+#include "journal/ack.h"
 #include "log.h"
 #include "xalloc.h"
 

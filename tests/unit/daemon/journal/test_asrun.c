@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "asrun.h"
+#include "journal/asrun.h"
 #include "unit.h"
 
 /* A fresh directory under /tmp, removed (one level deep) by rm_dir. */

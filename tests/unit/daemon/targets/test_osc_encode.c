@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "osc_encode.h"
+#include "targets/osc_encode.h"
 #include "parse.h"
 #include "payload.h"
 #include "unit.h"

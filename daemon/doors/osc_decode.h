@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "command.h"
+#include "show/command.h"
 
 #define SC_OSC_PREFIX "/showcaller/"
 #define SC_OSC_PREFIX_LEN (sizeof SC_OSC_PREFIX - 1)

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "asrun.h"
-#include "engine.h"
+#include "show/engine.h"
 #include "log.h"
 
 uint64_t sc_resume_hash(const char *path)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "command.h"
+#include "show/command.h"
 
 typedef struct sc_osc_in sc_osc_in_t;
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "asrun.h"
-#include "osc_in.h"
-#include "server.h"
+#include "doors/osc_in.h"
+#include "doors/server.h"
 
 static bool seq_durable(void *ctx, uint64_t seq)
 {

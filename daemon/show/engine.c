@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "asrun.h"
+#include "journal/asrun.h"
 #include "cue_timing.h"
 #include "log.h"
-#include "osc_encode.h"
+#include "targets/osc_encode.h"
 #include "payload.h"
 #include "plan.h"
 #include "xalloc.h"
