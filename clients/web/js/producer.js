@@ -6,6 +6,7 @@ import { countdown, cueAt, duration, micros, signed, timeOfDay } from './format.
 import { mountHealth } from './health.js';
 import { setText } from './dom.js';
 import { MESSAGE_COLORS, messageBanner } from './message.js';
+import { itemTime, overUnder, phaseLabel, phaseOf } from './phase.js';
 import { fetchRundown, sameItems } from './rundown.js';
 import { tokenFromUrl, setToken } from './token.js';
 import { showAlert, clearAlert, hasAlert } from './alerts.js';
@@ -306,7 +307,7 @@ function render(st) {
   $('proj-end').textContent = show.projected_end == null ? '\u2014' : timeOfDay(show.projected_end);
   const ou = show.over_under_ms;
   $('over-under').textContent = ou == null ? '\u2014' : signed(ou);
-  $('over-under').dataset.sign = ou > 999 ? 'over' : ou < -999 ? 'under' : 'even';
+  $('over-under').dataset.sign = overUnder(ou);
   $('hold').textContent = st.current?.holding ? 'RESUME' : 'HOLD';
   $('hold').classList.toggle('holding', !!st.current?.holding);
 
@@ -336,7 +337,7 @@ function render(st) {
     if (s.state === 'done' && s.actual_end != null) d = s.actual_end - s.actual_start - item.duration_ms;
     else if (s.state === 'running' && item.duration_ms > 0) d = s.projected_end - s.actual_start - item.duration_ms;
     ouCell.textContent = d == null ? '' : signed(d);
-    ouCell.dataset.sign = d == null ? '' : d > 999 ? 'over' : d < -999 ? 'under' : 'even';
+    ouCell.dataset.sign = d == null ? '' : overUnder(d);
   }
   // Follow the show with the selection until the producer picks an item by hand.
   const running = st.current?.id;
@@ -435,13 +436,13 @@ function frame() {
   let phase = 'idle';
   let label = '';
   // While holding, the clock of the item (and of what follows) stands at the state's time.
-  const t = c && c.holding ? st.server_time : now;
+  const t = itemTime(st, now);
   if (c) {
-    const preroll = t < c.started_at;
-    const rem = c.ends_at - (preroll ? c.started_at : t);
-    phase = preroll ? 'preroll' : c.holding ? 'hold' : rem < 0 ? (c.duration_ms === 0 ? 'open' : 'over')
-      : c.critical_ms > 0 && rem <= c.critical_ms ? 'critical' : c.warn_ms > 0 && rem <= c.warn_ms ? 'warn' : 'running';
-    label = preroll ? `STARTS IN ${countdown(c.started_at - t, 'tenths')}` : { hold: 'HOLD', over: 'OVER' }[phase] || '';
+    const r = phaseOf(c, t);
+    const rem = r.rem;
+    phase = r.phase;
+    // No word for an open-ended item here; the stage names it (OPEN ENDED).
+    label = phaseLabel(phase, c, t);
     setText(cd, countdown(rem, 'tenths'));
     cd.dataset.remainingMs = rem.toFixed(2);
     cd.dataset.drawnAt = local.toFixed(2);

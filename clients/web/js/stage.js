@@ -7,6 +7,7 @@ import { mountHealth } from './health.js';
 import { setText } from './dom.js';
 import { fitter } from './fit.js';
 import { messageBanner } from './message.js';
+import { itemTime, overUnder, phaseLabel, phaseOf } from './phase.js';
 import { fetchRundown } from './rundown.js';
 import { tokenFromUrl, setToken } from './token.js';
 import { keepAwake } from './wakelock.js';
@@ -80,19 +81,10 @@ function current(st, now) {
   if (!st) return { rem: null, phase: 'idle', label: '', text: 'CONNECTING' };
   const c = st.current;
   if (c) {
-    // Holding: the end moves with the clock, so the remaining time is the one at send time.
-    const t = c.holding ? st.server_time : now;
-    if (t < c.started_at) {
-      // GO pre-roll: the item's clock starts when its earliest cue has had its lead.
-      return { rem: c.ends_at - c.started_at, phase: 'preroll', label: `STARTS IN ${countdown(c.started_at - t, 'tenths')}` };
-    }
-    const rem = c.ends_at - t;
-    let phase = 'running';
-    if (c.holding) phase = 'hold';
-    else if (rem < 0) phase = c.duration_ms === 0 && c.added_ms <= 0 ? 'open' : 'over';
-    else if (c.critical_ms > 0 && rem <= c.critical_ms) phase = 'critical';
-    else if (c.warn_ms > 0 && rem <= c.warn_ms) phase = 'warn';
-    const label = { hold: 'HOLD', over: 'OVER', open: 'OPEN ENDED' }[phase] || '';
+    const t = itemTime(st, now);
+    const { phase, rem } = phaseOf(c, t);
+    // Only the stage names an open-ended item; the producer shows no word for it.
+    const label = phase === 'open' ? 'OPEN ENDED' : phaseLabel(phase, c, t);
     return { rem, phase, label };
   }
   if (st.show.state === 'ended') return { rem: null, phase: 'ended', label: '', text: 'SHOW ENDED' };
@@ -106,7 +98,7 @@ function current(st, now) {
 function nextWhen(st, now) {
   const n = st.next;
   // While holding, the next start moves with the hold: count from the state's own time.
-  if (st.current && st.current.holding) now = st.server_time;
+  now = itemTime(st, now);
   const parts = [];
   if (n.starts_at > now + 500) parts.push(`in ${duration(Math.ceil((n.starts_at - now) / 1000) * 1000)}`);
   if (n.start_rule === 'go') parts.push(st.current ? `on GO \u00b7 ~${timeOfDay(n.starts_at)}` : 'on GO');
@@ -164,8 +156,9 @@ function frame() {
   setText(el.offair, off == null ? '\u2014' : off >= now ? duration(Math.ceil((off - now) / 1000) * 1000) : signed(now - off));
   el.offair.dataset.sign = off != null && off < now ? 'over' : '';
   const ou = st.show.over_under_ms;
-  setText(el.overunder, ou == null ? '' : `${signed(ou)} ${ou > 999 ? 'over' : ou < -999 ? 'under' : ''}`.trim());
-  el.overunder.dataset.sign = ou > 999 ? 'over' : ou < -999 ? 'under' : 'even';
+  const sign = overUnder(ou);
+  setText(el.overunder, ou == null ? '' : `${signed(ou)} ${sign === 'even' ? '' : sign}`.trim());
+  el.overunder.dataset.sign = sign;
   banner(st.message, now);
 }
 requestAnimationFrame(frame);
