@@ -11,6 +11,7 @@
 
 #include "journal/ack.h"
 #include "journal/asrun.h"
+#include "journal/asrun_record.h"
 #include "doors/auth.h"
 #include "show/engine.h"
 #include "load.h"
@@ -335,6 +336,55 @@ static void walk_cb(uv_handle_t *h, void *arg)
     sc_error("left open at exit: a uv %s handle", uv_handle_type_name(uv_handle_get_type(h)));
 }
 
+/* ---- Resume ------------------------------------------------------------------ */
+
+/* A record of the show being resumed: the show's go to the engine, the stage
+ * message stays here. */
+static void resume_record(void *ctx, const sc_record_t *rec)
+{
+    sc_app_t *app = ctx;
+    switch (rec->kind) {
+    case SC_REC_SHOW:
+        sc_engine_replay(app->engine, &rec->show);
+        break;
+    case SC_REC_MESSAGE:
+        snprintf(app->message, sizeof app->message, "%s", rec->text);
+        snprintf(app->message_color, sizeof app->message_color, "%s", rec->color);
+        app->message_since_ms = rec->wall_ns / 1000000;
+        break;
+    case SC_REC_CLEAR_MESSAGE:
+        app->message[0] = app->message_color[0] = '\0';
+        break;
+    default:
+        break;
+    }
+}
+
+/* Resumes where an earlier run of the same rundown left the show (journal/resume.h). */
+static bool resume(sc_app_t *app, uint64_t hash, char *why, size_t len)
+{
+    size_t n = 0;
+    char *text = sc_asrun_json_text(app->asrun, &n);
+    sc_resume_result_t res;
+    bool ok = sc_resume_replay(text, n, hash, sc_engine_rundown(app->engine),
+                               app->tb.midnight_wall_ns, resume_record, app, &res);
+    free(text);
+    if (!ok) {
+        snprintf(why, len, "%s", res.why);
+        return false;
+    }
+    /* Hard starts that came while the daemon was down happened at their
+     * time; their cues were missed, not fired late. */
+    sc_engine_resumed(app->engine, res.last_wall_ns - app->tb.midnight_wall_ns);
+    const rd_show_t *after = sc_engine_show(app->engine);
+    app->rehearsal = after->rehearsal;
+    snprintf(why, len, "%s: %s%s", res.why,
+             after->current >= 0 ? sc_engine_rundown(app->engine)->items[after->current].id
+                                 : "nothing",
+             rd_show_is_running(after) ? " is running" : " ran last");
+    return true;
+}
+
 /* ---- Start-up ---------------------------------------------------------------- */
 
 static bool load_all(sc_app_t *app, rd_rundown_t *r)
@@ -535,7 +585,7 @@ int sc_run(const sc_options_t *opts)
     /* Resume where an earlier run of the same rundown left the show. */
     uint64_t hash = sc_resume_hash(app->opts.rundown_path);
     char why[256];
-    bool resumed = sc_resume(app, app->engine, hash, why, sizeof why);
+    bool resumed = resume(app, hash, why, sizeof why);
     sc_info("%s", why);
     char hash_text[32];
     snprintf(hash_text, sizeof hash_text, "%016llx", (unsigned long long)hash);

@@ -35,6 +35,8 @@ const char *rd_show_err_code(rd_show_err_t err)
         return "negative_duration";
     case RD_SHOW_ERR_IN_PREROLL:
         return "in_preroll";
+    case RD_SHOW_ERR_RUNNING_REMOVED:
+        return "running_item_removed";
     }
     return "error";
 }
@@ -66,6 +68,8 @@ const char *rd_show_strerror(rd_show_err_t err)
         return "that would make the item shorter than nothing";
     case RD_SHOW_ERR_IN_PREROLL:
         return "the running item is still in its pre-roll; GO again once it has started";
+    case RD_SHOW_ERR_RUNNING_REMOVED:
+        return "the new rundown lacks the running item; keep it until it has ended";
     }
     return "error";
 }
@@ -87,6 +91,17 @@ const char *rd_cause_name(rd_cause_t cause)
         return "skip";
     }
     return "?";
+}
+
+bool rd_cause_parse(const char *name, rd_cause_t *out)
+{
+    for (int c = RD_BY_GO; c <= RD_BY_SKIP; c++) {
+        if (name && strcmp(name, rd_cause_name((rd_cause_t)c)) == 0) {
+            *out = (rd_cause_t)c;
+            return true;
+        }
+    }
+    return false;
 }
 
 static void emit(rd_show_t *s, rd_show_ev_kind_t kind, int item, int64_t at, rd_cause_t cause)
@@ -154,16 +169,16 @@ int64_t rd_show_current_end(const rd_show_t *s, int64_t now_ns)
     return rd_item_end_ns(&s->rundown->items[s->current], &clk);
 }
 
-static bool is_running(const rd_show_t *s)
+bool rd_show_is_running(const rd_show_t *s)
 {
-    return s->state == RD_SHOW_RUNNING || s->state == RD_SHOW_HOLDING;
+    return s->current >= 0 && (s->state == RD_SHOW_RUNNING || s->state == RD_SHOW_HOLDING);
 }
 
 /* Ends the running item at `at`. Only a normal end (GO, follow, hard start)
  * lets its end+ cues fire afterwards. */
 static void end_current(rd_show_t *s, int64_t at, rd_cause_t cause)
 {
-    if (s->current < 0 || !is_running(s))
+    if (!rd_show_is_running(s))
         return;
     rd_show_item_t *it = &s->items[s->current];
     if (s->state == RD_SHOW_HOLDING && at > s->hold_since_ns)
@@ -198,17 +213,51 @@ static void skip_item(rd_show_t *s, int i, int64_t at, rd_cause_t cause)
     emit(s, RD_SHOW_EV_ITEM_SKIPPED, i, at, cause);
 }
 
+/* An item that `back` took off the air is pending again, as if never run. */
+static void unstart(rd_show_t *s, int i)
+{
+    memset(&s->items[i].p, 0, sizeof s->items[i].p);
+    s->items[i].tail_live = false;
+}
+
+/* `back`: item i runs again from its old start, and follows no further by
+ * itself. */
+static void restore(rd_show_t *s, int i)
+{
+    rd_show_item_t *it = &s->items[i];
+    it->p.state = RD_ITEM_RUNNING;
+    it->p.actual_end_ns = 0;
+    it->tail_live = false;
+    s->current = i;
+    s->previous = -1;
+    s->state = RD_SHOW_RUNNING;
+    s->no_follow = true;
+    s->automation_off = false;
+    emit(s, RD_SHOW_EV_ITEM_RESTORED, i, it->p.actual_start_ns, RD_BY_BACK);
+}
+
+/* A jump back to item i: what follows it runs again, except what was skipped
+ * by hand. */
+static void rewind_after(rd_show_t *s, int i)
+{
+    for (size_t k = (size_t)i + 1; k < s->rundown->nitems; k++) {
+        rd_show_item_t *it = &s->items[k];
+        if (it->p.state == RD_ITEM_DONE || (it->p.state == RD_ITEM_SKIPPED && !it->manual_skip))
+            unstart(s, (int)k);
+    }
+}
+
 rd_show_err_t rd_show_go(rd_show_t *s, int64_t now_ns)
 {
     if (s->state == RD_SHOW_ENDED)
         return RD_SHOW_ERR_ENDED;
     /* A second GO while the item is still rolling in would end it before it
      * began: refuse it (the pre-roll cues are already out). */
-    if (s->current >= 0 && is_running(s) && s->items[s->current].p.actual_start_ns > now_ns)
+    if (rd_show_is_running(s) && s->items[s->current].p.actual_start_ns > now_ns)
         return RD_SHOW_ERR_IN_PREROLL;
     int next = rd_show_next(s);
     if (next < 0) {
-        if (s->current < 0 || !is_running(s))
+        if (!rd_show_is_running(s))
             return RD_SHOW_ERR_NOTHING_NEXT;
         end_current(s, now_ns, RD_BY_GO);
         s->state = RD_SHOW_ENDED;
@@ -226,23 +275,13 @@ rd_show_err_t rd_show_back(rd_show_t *s, int64_t now_ns)
     if (s->previous < 0)
         return RD_SHOW_ERR_NOTHING_BACK;
     int prev = s->previous;
-    if (s->current >= 0 && is_running(s)) {
-        rd_show_item_t *cur = &s->items[s->current];
+    if (rd_show_is_running(s)) {
+        int cur = s->current;
         end_current(s, now_ns, RD_BY_BACK);
-        memset(&cur->p, 0, sizeof cur->p); /* pending again */
-        cur->tail_live = false;
+        unstart(s, cur);
     }
-    rd_show_item_t *it = &s->items[prev];
-    it->p.state = RD_ITEM_RUNNING;
-    it->p.actual_end_ns = 0;
-    it->tail_live = false;
-    s->current = prev;
-    s->previous = -1;
-    s->state = RD_SHOW_RUNNING;
-    s->no_follow = true;
-    s->automation_off = false;
+    restore(s, prev);
     s->watch_from_ns = now_ns;
-    emit(s, RD_SHOW_EV_ITEM_RESTORED, prev, it->p.actual_start_ns, RD_BY_BACK);
     return RD_SHOW_OK;
 }
 
@@ -259,15 +298,7 @@ rd_show_err_t rd_show_goto(rd_show_t *s, int item, int64_t now_ns)
             if (s->items[k].p.state == RD_ITEM_PENDING)
                 skip_item(s, k, now_ns, RD_BY_GOTO);
     } else {
-        /* Jumping back: what follows runs again, except what was skipped by hand. */
-        for (size_t k = (size_t)item + 1; k < s->rundown->nitems; k++) {
-            rd_show_item_t *it = &s->items[k];
-            if (it->p.state == RD_ITEM_DONE ||
-                (it->p.state == RD_ITEM_SKIPPED && !it->manual_skip)) {
-                memset(&it->p, 0, sizeof it->p);
-                it->tail_live = false;
-            }
-        }
+        rewind_after(s, item);
     }
     start_item(s, item, start, RD_BY_GOTO);
     s->watch_from_ns = now_ns;
@@ -279,7 +310,7 @@ rd_show_err_t rd_show_skip(rd_show_t *s, int item, bool skip)
     if (item < 0 || (size_t)item >= s->rundown->nitems)
         return RD_SHOW_ERR_UNKNOWN_ITEM;
     rd_show_item_t *it = &s->items[item];
-    if (skip && item == s->current && is_running(s))
+    if (skip && item == s->current && rd_show_is_running(s))
         return RD_SHOW_ERR_ITEM_RUNNING;
     if (skip && it->p.state == RD_ITEM_PENDING) {
         it->manual_skip = true;
@@ -320,7 +351,7 @@ rd_show_err_t rd_show_resume(rd_show_t *s, int64_t now_ns)
 rd_show_err_t rd_show_add(rd_show_t *s, int64_t delta_ns, int64_t now_ns)
 {
     (void)now_ns;
-    if (s->current < 0 || !is_running(s))
+    if (!rd_show_is_running(s))
         return RD_SHOW_ERR_NOT_RUNNING;
     rd_show_item_t *it = &s->items[s->current];
     if (s->rundown->items[s->current].duration_ns + it->p.added_ns + delta_ns < 0)
@@ -333,7 +364,7 @@ rd_show_err_t rd_show_panic(rd_show_t *s, int64_t now_ns)
 {
     for (size_t i = 0; i < s->rundown->nitems; i++)
         s->items[i].tail_live = false;
-    if (s->current >= 0 && is_running(s)) {
+    if (rd_show_is_running(s)) {
         rd_show_item_t *it = &s->items[s->current];
         for (size_t j = 0; j < s->rundown->items[s->current].ncues; j++)
             it->accounted[j] = it->run;
@@ -483,7 +514,7 @@ size_t rd_show_pending_cues(const rd_show_t *s, rd_armed_cue_t *out, size_t cap)
     bool known = false, paused = false;
     int64_t t = 0;
     int from = 0;
-    if (s->current >= 0 && is_running(s) && !s->automation_off) {
+    if (rd_show_is_running(s) && !s->automation_off) {
         int hard = next_hard(s, s->current);
         int64_t cut = hard >= 0 ? r->items[hard].start_tod_ns : INT64_MAX;
         rd_item_clock_t clk = rd_show_clock(s);
@@ -558,4 +589,121 @@ void rd_show_project(const rd_show_t *s, int64_t now_ns, rd_projection_t *out)
         progress[s->current].held_ns += now_ns - s->hold_since_ns;
     rd_project(s->rundown, &s->plan, progress, now_ns, out);
     free(progress);
+}
+
+/* ---- Replay and reload ---------------------------------------------------- */
+
+void rd_show_apply_event(rd_show_t *s, const rd_show_record_t *rec)
+{
+    int i = rec->item;
+    bool item = i >= 0 && (size_t)i < s->rundown->nitems;
+    /* Replay repeats what the log already holds: no events. */
+    rd_show_event_fn on_event = s->on_event;
+    s->on_event = NULL;
+    switch (rec->kind) {
+    case RD_REC_ITEM_START:
+        if (!item)
+            break;
+        /* A goto that jumped back rewound what follows, as rd_show_goto does;
+         * the items a goto or hard start jumped over have records of their own. */
+        if (rec->cause == RD_BY_GOTO && s->current >= 0 && i <= s->current)
+            rewind_after(s, i);
+        start_item(s, i, rec->at_ns, rec->cause);
+        break;
+    case RD_REC_ITEM_END:
+        if (!item || s->current != i || !rd_show_is_running(s))
+            break;
+        end_current(s, rec->at_ns, rec->cause);
+        if (rec->cause == RD_BY_BACK)
+            unstart(s, i);
+        break;
+    case RD_REC_ITEM_SKIPPED:
+        if (!item || s->items[i].p.state != RD_ITEM_PENDING)
+            break;
+        if (rec->cause == RD_BY_SKIP)
+            s->items[i].manual_skip = true;
+        skip_item(s, i, rec->at_ns, rec->cause);
+        break;
+    case RD_REC_ITEM_RESTORED:
+        if (item)
+            restore(s, i);
+        break;
+    case RD_REC_SHOW_ENDED:
+        s->state = RD_SHOW_ENDED;
+        break;
+    case RD_REC_HOLD:
+        rd_show_hold(s, rec->at_ns);
+        break;
+    case RD_REC_RESUME:
+        rd_show_resume(s, rec->at_ns);
+        break;
+    case RD_REC_ADD:
+        rd_show_add(s, rec->add_ns, rec->at_ns);
+        break;
+    case RD_REC_PANIC:
+        rd_show_panic(s, rec->at_ns);
+        break;
+    case RD_REC_REHEARSAL:
+        s->rehearsal = rec->on;
+        break;
+    case RD_REC_SKIP:
+        if (item)
+            rd_show_skip(s, i, rec->on);
+        break;
+    case RD_REC_CUE_DONE:
+        if (item && rec->cue >= 0 && (size_t)rec->cue < s->rundown->items[i].ncues) {
+            /* A cue logged before its item's start record is its pre-roll,
+             * accounted to the run about to start (as rd_show_account does). */
+            rd_show_item_t *it = &s->items[i];
+            it->accounted[rec->cue] = it->p.state == RD_ITEM_PENDING ? it->run + 1 : it->run;
+        }
+        break;
+    }
+    s->on_event = on_event;
+}
+
+void rd_show_replayed(rd_show_t *s, int64_t alive_until_ns)
+{
+    if (alive_until_ns < s->watch_from_ns)
+        s->watch_from_ns = alive_until_ns;
+}
+
+rd_show_err_t rd_show_carry(rd_show_t *to, const rd_show_t *from)
+{
+    const rd_rundown_t *nr = to->rundown, *orr = from->rundown;
+    int cur = -1;
+    if (from->current >= 0) {
+        cur = rd_rundown_find_item(nr, orr->items[from->current].id);
+        if (cur < 0 && rd_show_is_running(from))
+            return RD_SHOW_ERR_RUNNING_REMOVED;
+        /* Idle or ended at an item that is gone: the place is the last item
+         * before it that survives, so GO goes on from there, not the top. */
+        for (int k = from->current - 1; cur < 0 && k >= 0; k--)
+            cur = rd_rundown_find_item(nr, orr->items[k].id);
+    }
+    for (size_t i = 0; i < orr->nitems; i++) {
+        int j = rd_rundown_find_item(nr, orr->items[i].id);
+        if (j < 0)
+            continue;
+        rd_show_item_t *dst = &to->items[j];
+        const rd_show_item_t *src = &from->items[i];
+        dst->p = src->p;
+        dst->run = src->run;
+        dst->tail_live = src->tail_live;
+        dst->manual_skip = src->manual_skip;
+        const rd_item_t *oi = &orr->items[i], *ni = &nr->items[j];
+        for (size_t a = 0; a < oi->ncues; a++)
+            for (size_t b = 0; b < ni->ncues; b++)
+                if (strcmp(oi->cues[a].id, ni->cues[b].id) == 0)
+                    dst->accounted[b] = src->accounted[a];
+    }
+    to->state = from->state;
+    to->current = cur;
+    to->previous = -1;
+    to->hold_since_ns = from->hold_since_ns;
+    to->rehearsal = from->rehearsal;
+    to->no_follow = from->no_follow;
+    to->automation_off = from->automation_off;
+    to->watch_from_ns = from->watch_from_ns;
+    return RD_SHOW_OK;
 }

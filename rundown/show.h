@@ -33,9 +33,10 @@ typedef enum {
     RD_SHOW_ERR_NOT_RUNNING,  /* hold/add need a running item */
     RD_SHOW_ERR_NOT_HOLDING,  /* resume needs a hold */
     RD_SHOW_ERR_ALREADY_HOLDING,
-    RD_SHOW_ERR_ITEM_RUNNING, /* skip: the item is the running one */
-    RD_SHOW_ERR_NEGATIVE,     /* add: the item would be shorter than nothing */
-    RD_SHOW_ERR_IN_PREROLL,   /* GO while the running item is still in its pre-roll */
+    RD_SHOW_ERR_ITEM_RUNNING,    /* skip: the item is the running one */
+    RD_SHOW_ERR_NEGATIVE,        /* add: the item would be shorter than nothing */
+    RD_SHOW_ERR_IN_PREROLL,      /* GO while the running item is still in its pre-roll */
+    RD_SHOW_ERR_RUNNING_REMOVED, /* reload: the new rundown lacks the running item */
 } rd_show_err_t;
 
 /* The wire code of an error, e.g. "unknown_item". */
@@ -65,6 +66,8 @@ typedef enum {
 } rd_cause_t;
 
 const char *rd_cause_name(rd_cause_t cause);
+/* The cause named `name` (as rd_cause_name writes it); false when none is. */
+bool rd_cause_parse(const char *name, rd_cause_t *out);
 
 /* Something that happened, reported through the callback below in order. */
 typedef enum {
@@ -107,6 +110,9 @@ typedef struct {
 void rd_show_open(rd_show_t *s, const rd_rundown_t *r, const rd_config_t *c, int64_t now_ns,
                   rd_show_event_fn on_event, void *ctx);
 void rd_show_close(rd_show_t *s);
+
+/* Whether an item is on air: running or holding (current is then valid). */
+bool rd_show_is_running(const rd_show_t *s);
 
 /* The item GO would start: the first pending item after the current one, or
  * -1 when there is none. */
@@ -164,5 +170,60 @@ bool rd_show_account(rd_show_t *s, int item, int cue, uint32_t run);
 
 /* The projection (over/under, projected end) at now. */
 void rd_show_project(const rd_show_t *s, int64_t now_ns, rd_projection_t *out);
+
+/* ---- Replay and reload ---------------------------------------------------- */
+
+/* One journal record of a show, decoded by the daemon from its as-run log:
+ * what happened, at the show time it happened. Replaying a day's records in
+ * order onto a freshly opened show (rd_show_apply_event) rebuilds it through
+ * the same transitions the live show made, so a crash or restart resumes
+ * where the show was. Only what the log records is replayed: a command that
+ * failed, or a cue that was skipped, is never a record. */
+typedef enum {
+    RD_REC_ITEM_START = 0,    /* item, at_ns = actual start, cause */
+    RD_REC_ITEM_END = 1,      /* item, at_ns = actual end, cause */
+    RD_REC_ITEM_SKIPPED = 2,  /* item, cause */
+    RD_REC_ITEM_RESTORED = 3, /* item (back) */
+    RD_REC_SHOW_ENDED = 4,
+    RD_REC_HOLD = 5,      /* at_ns */
+    RD_REC_RESUME = 6,    /* at_ns */
+    RD_REC_ADD = 7,       /* add_ns to the running item */
+    RD_REC_PANIC = 8,     /* at_ns */
+    RD_REC_REHEARSAL = 9, /* on */
+    RD_REC_SKIP = 10,     /* item, on: the skip command (marks or unmarks a skip) */
+    RD_REC_CUE_DONE = 11, /* item, cue: sent, failed or missed, never again in that run */
+} rd_show_rec_kind_t;
+
+typedef struct {
+    rd_show_rec_kind_t kind;
+    int item; /* index into the show's rundown, or -1 */
+    int cue;  /* index into the item's cues, or -1 */
+    int64_t at_ns;
+    rd_cause_t cause;
+    int64_t add_ns;
+    bool on;
+} rd_show_record_t;
+
+/* Applies one record, emitting no events. A record that names an item or cue
+ * the rundown does not have, or that the show's state cannot take (a damaged
+ * or foreign log), changes nothing. Hard starts keep their watch time: call
+ * rd_show_replayed once the records are in. */
+void rd_show_apply_event(rd_show_t *s, const rd_show_record_t *rec);
+
+/* After a replay: the daemon was last alive at alive_until_ns, so a hard
+ * start since then was not seen and happens at its time when the show next
+ * ticks (its cues, already past, are then missed, never fired late). */
+void rd_show_replayed(rd_show_t *s, int64_t alive_until_ns);
+
+/* Carries a show's progress across a reload: `to` is freshly opened on the
+ * new rundown, `from` is the running show on the old one (both rundowns
+ * alive). Items and cues are matched by id: every item keeps its state,
+ * actual times, added and held time and run, and cues already fired in a
+ * run stay fired. The show keeps its state, hold, rehearsal, automation and
+ * watch time; the running item stays running under its new index, and an
+ * ended or idle show keeps its place at the last item that survives (`back`
+ * is not possible across a reload). Returns RD_SHOW_ERR_RUNNING_REMOVED,
+ * changing nothing, when the running item has no counterpart. */
+rd_show_err_t rd_show_carry(rd_show_t *to, const rd_show_t *from);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "journal/ack.h"
 #include "journal/asrun.h"
+#include "journal/asrun_record.h"
 #include "show/engine.h"
 #include "log.h"
 #include "xalloc.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "journal/ack.h"
+#include "journal/asrun_record.h"
 #include "log.h"
 #include "xalloc.h"
 

@@ -1,4 +1,4 @@
-/* Resume after a crash or restart: the show's position rebuilt from the as-run log. */
+/* Resume after a crash or restart: which records of the as-run log rebuild the show. */
 #ifndef SC_RESUME_H
 #define SC_RESUME_H
 
@@ -6,19 +6,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app.h"
+#include "asrun_record.h"
+#include "model.h"
 
 /* A hash of the rundown file's bytes: a resume needs the same rundown. */
 uint64_t sc_resume_hash(const char *path);
 
-/* Replays the as-run records of earlier runs of the same rundown (matched by
- * hash in their "start" records) onto the engine's fresh show: items done,
- * running (with their actual start, added and held time), skipped; cues
- * already sent or missed; hold, panic, rehearsal, the stage message. Then
- * the show catches up to now: follow and hard starts that came while the
- * daemon was down happen at their true times, and every cue whose time
- * passed is logged as missed, never fired. Returns whether it resumed; why
- * says what happened either way. */
-bool sc_resume(sc_app_t *app, sc_engine_t *e, uint64_t hash, char *why, size_t len);
+/* Called for each record the resume replays, in the log's order. */
+typedef void (*sc_resume_fn)(void *ctx, const sc_record_t *rec);
+
+typedef struct {
+    bool resumed;
+    size_t applied;       /* records of the current show read (every kind) */
+    int64_t last_wall_ns; /* the newest "wall" in the log: the daemon was alive then */
+    char why[192];        /* what happened, for the daemon's log and the start record */
+} sc_resume_result_t;
+
+/* Reads the as-run log (text: its records as a JSON array, as
+ * sc_asrun_json_text gives them) and replays the current show: the records
+ * since the last start of the daemon with another rundown than the one
+ * before it (a reload carries the show on to the rundown it loaded). When
+ * that show's rundown is `hash` and it did anything, calls apply for each of
+ * its records that a resume uses (sc_record_read against r and the show's
+ * day), and says so in out. Otherwise calls nothing and out->why says why
+ * (no log, no earlier run, another rundown, nothing done yet). The caller
+ * applies SC_REC_SHOW records to the show (rd_show_apply_event) and the
+ * stage message; then rd_show_replayed with out->last_wall_ns. */
+bool sc_resume_replay(const char *text, size_t len, uint64_t hash, const rd_rundown_t *r,
+                      int64_t midnight_wall_ns, sc_resume_fn apply, void *ctx,
+                      sc_resume_result_t *out);
 
 #endif

@@ -82,14 +82,6 @@ void sc_result_error(sc_result_t *r, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
-json_t *sc_error_json(const char *code, const char *message)
-{
-    json_t *e = json_object();
-    json_object_set_new(e, "code", json_string(code));
-    json_object_set_new(e, "message", json_string(message));
-    return e;
-}
-
 int sc_command_lookup(const char *name)
 {
     for (int i = 0; i < SC_CMD_COUNT; i++)

@@ -62,10 +62,6 @@ void sc_result_ok(sc_result_t *r);
 void sc_result_error(sc_result_t *r, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* {"code": code, "message": message}: an error as every door and the as-run
- * log write it; a new JSON object. */
-json_t *sc_error_json(const char *code, const char *message);
-
 /* The command named `name`, or -1. */
 int sc_command_lookup(const char *name);
 const char *sc_command_name(sc_cmd_id_t id);

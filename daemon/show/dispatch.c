@@ -6,6 +6,7 @@
 
 #include "app.h"
 #include "journal/asrun.h"
+#include "journal/asrun_record.h"
 #include "engine.h"
 #include "load.h"
 #include "log.h"

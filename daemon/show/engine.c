@@ -605,17 +605,15 @@ const rd_show_t *sc_engine_show(const sc_engine_t *e)
     return &e->show;
 }
 
-rd_show_t *sc_engine_show_mut(sc_engine_t *e)
+void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec)
 {
-    return &e->show;
+    rd_show_apply_event(&e->show, rec);
 }
 
 void sc_engine_resumed(sc_engine_t *e, int64_t alive_until)
 {
     int64_t now = sc_show_now(&e->app->tb);
-    if (alive_until < e->show.watch_from_ns)
-        e->show.watch_from_ns = alive_until;
-    e->show.rehearsal = e->app->rehearsal;
+    rd_show_replayed(&e->show, alive_until);
     e->progress_rev++;
     e->cmd_show_now = now;
     /* What the fresh show armed and the resumed one does not want is
@@ -815,21 +813,21 @@ void sc_engine_output_done(sc_engine_t *e, int output, uint64_t key, int err, in
 
 bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
 {
-    const rd_show_t *old = &e->show;
-    int cur = old->current;
-    bool running = old->state == RD_SHOW_RUNNING || old->state == RD_SHOW_HOLDING;
-    const char *cur_id = cur >= 0 ? e->gen->rundown.items[cur].id : NULL;
-    int new_cur = cur_id ? rd_rundown_find_item(rundown, cur_id) : -1;
-    if (running && new_cur < 0) {
+    gen_t *oldgen = e->gen;
+    gen_t *g = gen_new(e->app, rundown);
+    int64_t now = sc_show_now(&e->app->tb);
+    rd_show_t next;
+    rd_show_open(&next, &g->rundown, &e->app->config, now, on_show_event, e);
+    if (rd_show_carry(&next, &e->show) != RD_SHOW_OK) {
         sc_result_error(r, "running_item_removed",
                         "the new rundown has no item \"%s\", which is running; keep it until it "
                         "has ended",
-                        cur_id);
+                        oldgen->rundown.items[e->show.current].id);
+        rd_show_close(&next);
+        gen_free(g); /* the rundown it took; the caller's is empty now */
         return false;
     }
-    rd_show_t prev = e->show;
-    gen_t *oldgen = e->gen;
-    e->gen = gen_new(e->app, rundown);
+    e->gen = g;
 
     /* A cue armed on the clock whose packet is unchanged stays armed, moved
      * to the new rundown's indices: cancelling and re-arming it could fire it
@@ -858,38 +856,9 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
         a->replaced = true;
         cancel(e, a, false);
     }
-    int64_t now = sc_show_now(&e->app->tb);
-    rd_show_open(&e->show, &e->gen->rundown, &e->app->config, now, on_show_event, e);
-    e->show.rehearsal = prev.rehearsal;
-    e->show.watch_from_ns = prev.watch_from_ns;
-    /* Carry every item's progress over by id. */
-    for (size_t i = 0; i < oldgen->rundown.nitems; i++) {
-        int j = rd_rundown_find_item(&e->gen->rundown, oldgen->rundown.items[i].id);
-        if (j < 0)
-            continue;
-        rd_show_item_t *dst = &e->show.items[j];
-        const rd_show_item_t *src = &prev.items[i];
-        dst->p = src->p;
-        dst->run = src->run;
-        dst->tail_live = src->tail_live;
-        dst->manual_skip = src->manual_skip;
-        /* Cues keep their "already fired" marks by id. */
-        const rd_item_t *oi = &oldgen->rundown.items[i];
-        const rd_item_t *ni = &e->gen->rundown.items[j];
-        for (size_t a = 0; a < oi->ncues; a++) {
-            for (size_t b = 0; b < ni->ncues; b++)
-                if (strcmp(oi->cues[a].id, ni->cues[b].id) == 0)
-                    dst->accounted[b] = src->accounted[a];
-        }
-    }
-    e->show.state = prev.state;
-    e->show.current = new_cur;
-    e->show.previous = -1;
-    e->show.hold_since_ns = prev.hold_since_ns;
-    e->show.no_follow = prev.no_follow;
-    e->show.automation_off = prev.automation_off;
     /* The old show's arrays go now; the old generation when its cues report. */
-    rd_show_close(&prev);
+    rd_show_close(&e->show);
+    e->show = next;
     oldgen->next_retired = e->retired;
     e->retired = oldgen;
     if (oldgen->armed == 0) {

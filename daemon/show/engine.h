@@ -50,11 +50,14 @@ const char *sc_engine_items_text(sc_engine_t *e, size_t *len);
 /* The rundown as JSON for GET /api/rundown (plan included). */
 json_t *sc_engine_rundown_json(sc_engine_t *e);
 
-/* The show, to rebuild it on resume. */
-rd_show_t *sc_engine_show_mut(sc_engine_t *e);
+/* Replays one journal record onto the show (a resume, before
+ * sc_engine_resumed): rd_show_apply_event, nothing fired or logged. */
+void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec);
 
-/* After a resume rebuilt the show: hard starts since alive_until (show
- * time) count as seen; the show catches up to now and the clock is armed. */
+/* After a resume replayed the show: the daemon was last alive at alive_until
+ * (show time), so hard starts since then happen at their times; the show
+ * catches up to now (cues whose time passed are logged missed) and the clock
+ * is armed. */
 void sc_engine_resumed(sc_engine_t *e, int64_t alive_until);
 
 /* How many cues are armed on the clock (for shutdown and tests). */

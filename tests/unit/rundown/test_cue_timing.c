@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cue_timing.h"
+#include "fixture.h"
 #include "parse.h"
 #include "unit.h"
 
@@ -21,48 +22,10 @@ static const char *config_text =
     "  'slow': {'url': 'osc.udp://127.0.0.1:9003', 'latency': '100ms'},"
     "  'prompter': {'url': 'osc.udp://127.0.0.1:9004'}}}";
 
-static char *unquote(const char *s)
-{
-    char *t = strdup(s);
-    for (char *p = t; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    return t;
-}
-
-static void print_diags(const rd_diags_t *d)
-{
-    for (size_t i = 0; i < d->count; i++) {
-        char *line = rd_diag_format(&d->items[i]);
-        printf("# %s\n", line);
-        free(line);
-    }
-}
-
-/* Parses a one-item rundown written with single quotes (they become double
- * quotes) and links it to the config above. item is the item's object. */
+/* A one-item rundown linked to the config above; item is the item's object. */
 static bool load(const char *item, rd_rundown_t *r, rd_config_t *c)
 {
-    char *ctext = unquote(config_text);
-    char *rtext = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&rtext, &len);
-    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', 'items': [%s]}", item);
-    fclose(f);
-    for (char *p = rtext; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    rd_diags_t d = {0};
-    d.file = "test";
-    bool ok = rd_config_parse(ctext, strlen(ctext), c, &d);
-    ok = rd_rundown_parse(rtext, len, r, &d) && ok;
-    ok = ok && rd_rundown_link(r, c, &d);
-    if (!ok)
-        print_diags(&d);
-    rd_diags_free(&d);
-    free(ctext);
-    free(rtext);
-    return ok;
+    return fx_load("", item, config_text, r, c);
 }
 
 /* An OSC cue at `at` for `target`, as rundown text. */
@@ -70,8 +33,7 @@ static bool load(const char *item, rd_rundown_t *r, rd_config_t *c)
 
 static void unload(rd_rundown_t *r, rd_config_t *c)
 {
-    rd_rundown_free(r);
-    rd_config_free(c);
+    fx_unload(r, c);
 }
 
 /* ---- Due times ----------------------------------------------------------- */

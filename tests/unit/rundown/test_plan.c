@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fixture.h"
 #include "parse.h"
 #include "plan.h"
 #include "unit.h"
@@ -15,31 +16,10 @@ static int64_t at(int h, int m, int s)
     return (int64_t)h * RD_NS_PER_HOUR + m * RD_NS_PER_MIN + s * RD_NS_PER_S;
 }
 
-/* Parses a rundown written with single quotes for readability (they become
- * double quotes), wrapped in the format and title. head holds the top-level
- * fields before "items" (with a trailing comma, or ""); items is the array's
- * content. Prints the findings and returns false when it does not parse. */
+/* A rundown of these items with head's top-level fields (see fx_load). */
 static bool load(const char *head, const char *items, rd_rundown_t *r)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head, items);
-    fclose(f);
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    rd_diags_t d = {0};
-    d.file = "test";
-    bool ok = rd_rundown_parse(text, len, r, &d);
-    for (size_t i = 0; !ok && i < d.count; i++) {
-        char *line = rd_diag_format(&d.items[i]);
-        printf("# %s\n", line);
-        free(line);
-    }
-    rd_diags_free(&d);
-    free(text);
-    return ok;
+    return fx_load(head, items, NULL, r, NULL);
 }
 
 /* Loads and plans; the findings of the plan go to d. */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fixture.h"
 #include "parse.h"
 #include "plan.h"
 #include "projection.h"
@@ -23,29 +24,11 @@ typedef struct {
     rd_projection_t out;
 } show_t;
 
-/* Parses a rundown written with single quotes (they become double quotes)
- * and plans it. head holds top-level fields with a trailing comma, or "". */
+/* Parses a rundown (see fx_load) and plans it. */
 static bool load(show_t *s, const char *head, const char *items)
 {
     memset(s, 0, sizeof *s);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    fprintf(f, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head, items);
-    fclose(f);
-    for (char *p = text; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    rd_diags_t d = {0};
-    d.file = "test";
-    bool ok = rd_rundown_parse(text, len, &s->r, &d);
-    for (size_t i = 0; !ok && i < d.count; i++) {
-        char *line = rd_diag_format(&d.items[i]);
-        printf("# %s\n", line);
-        free(line);
-    }
-    rd_diags_free(&d);
-    free(text);
+    bool ok = fx_load(head, items, NULL, &s->r, NULL);
     if (ok && s->r.nitems > 8) {
         printf("# at most 8 items\n");
         ok = false;

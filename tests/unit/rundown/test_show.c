@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "parse.h"
 #include "show.h"
 #include "unit.h"
@@ -14,57 +15,45 @@
 static const char *config_text = "{'targets': {'sw': {'url': 'osc.udp://127.0.0.1:9001'},"
                                  " 'gfx': {'url': 'ws://127.0.0.1:9002/', 'latency': '40ms'}}}";
 
-/* A test fixture: a parsed, linked rundown and an open show, with a log of events. */
+/* A test fixture: a parsed, linked rundown and an open show, with a log of
+ * events, and the journal records an as-run log would hold of them. */
 typedef struct {
     rd_config_t c;
     rd_rundown_t r;
     rd_show_t s;
     char log[4096];
+    rd_show_record_t recs[128];
+    size_t nrecs;
 } fx_t;
+
+static void journal(fx_t *f, rd_show_record_t rec)
+{
+    if (f->nrecs < sizeof f->recs / sizeof f->recs[0])
+        f->recs[f->nrecs++] = rec;
+}
 
 static void on_event(void *ctx, const rd_show_event_t *ev)
 {
     fx_t *f = ctx;
     static const char *kinds[] = {"start", "end", "skipped", "restored", "ended"};
+    static const rd_show_rec_kind_t recs[] = {RD_REC_ITEM_START, RD_REC_ITEM_END,
+                                              RD_REC_ITEM_SKIPPED, RD_REC_ITEM_RESTORED,
+                                              RD_REC_SHOW_ENDED};
+    journal(f, (rd_show_record_t){.kind = recs[ev->kind],
+                                  .item = ev->item,
+                                  .cue = -1,
+                                  .at_ns = ev->at_ns,
+                                  .cause = ev->cause});
     size_t n = strlen(f->log);
     snprintf(f->log + n, sizeof f->log - n, "%s%s %s by %s", n ? "; " : "", kinds[ev->kind],
              ev->item >= 0 ? f->r.items[ev->item].id : "-", rd_cause_name(ev->cause));
-}
-
-static char *dq(const char *s)
-{
-    char *t = strdup(s);
-    for (char *p = t; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    return t;
 }
 
 /* Opens a show of the given items (single-quoted JSON) at now. */
 static bool fx_open(fx_t *f, const char *head, const char *items, int64_t now)
 {
     memset(f, 0, sizeof *f);
-    char *ctext = dq(config_text);
-    char *rtext = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&rtext, &len);
-    fprintf(m, "{'format': 'showcaller-rundown/1', 'title': 'T', %s 'items': [%s]}", head, items);
-    fclose(m);
-    char *r2 = dq(rtext);
-    free(rtext);
-    rd_diags_t d = {0};
-    d.file = "t";
-    bool ok = rd_config_parse(ctext, strlen(ctext), &f->c, &d);
-    ok = rd_rundown_parse(r2, len, &f->r, &d) && ok;
-    ok = ok && rd_rundown_link(&f->r, &f->c, &d);
-    for (size_t i = 0; i < d.count; i++) {
-        char *line = rd_diag_format(&d.items[i]);
-        printf("# %s\n", line);
-        free(line);
-    }
-    rd_diags_free(&d);
-    free(ctext);
-    free(r2);
+    bool ok = fx_load(head, items, config_text, &f->r, &f->c);
     if (ok)
         rd_show_open(&f->s, &f->r, &f->c, now, on_event, f);
     return ok;
@@ -74,8 +63,7 @@ static void fx_close(fx_t *f)
 {
     if (f->s.items)
         rd_show_close(&f->s);
-    rd_rundown_free(&f->r);
-    rd_config_free(&f->c);
+    fx_unload(&f->r, &f->c);
 }
 
 /* The pending cues as "id@send" with send in ms after `base`, or "id@paused". */
@@ -453,5 +441,338 @@ TEST(show_go_during_preroll_is_refused)
     ASSERT_EQ(rd_show_go(&f.s, SEC(1)), RD_SHOW_OK); /* started: GO works again */
     ASSERT_EQ(f.s.current, 1);
     ASSERT_EQ(f.s.items[0].p.actual_end_ns, SEC(1));
+    fx_close(&f);
+}
+
+/* ---- Replay and reload --------------------------------------------------------- */
+
+/* Commands as the daemon runs and logs them: only a command that succeeded
+ * is a record. */
+static rd_show_err_t j_hold(fx_t *f, int64_t at)
+{
+    rd_show_err_t e = rd_show_hold(&f->s, at);
+    if (!e)
+        journal(f, (rd_show_record_t){.kind = RD_REC_HOLD, .item = -1, .cue = -1, .at_ns = at});
+    return e;
+}
+
+static rd_show_err_t j_resume(fx_t *f, int64_t at)
+{
+    rd_show_err_t e = rd_show_resume(&f->s, at);
+    if (!e)
+        journal(f, (rd_show_record_t){.kind = RD_REC_RESUME, .item = -1, .cue = -1, .at_ns = at});
+    return e;
+}
+
+static rd_show_err_t j_add(fx_t *f, int64_t add, int64_t at)
+{
+    rd_show_err_t e = rd_show_add(&f->s, add, at);
+    if (!e)
+        journal(f, (rd_show_record_t){
+                       .kind = RD_REC_ADD, .item = -1, .cue = -1, .at_ns = at, .add_ns = add});
+    return e;
+}
+
+static rd_show_err_t j_panic(fx_t *f, int64_t at)
+{
+    rd_show_err_t e = rd_show_panic(&f->s, at);
+    if (!e)
+        journal(f, (rd_show_record_t){.kind = RD_REC_PANIC, .item = -1, .cue = -1, .at_ns = at});
+    return e;
+}
+
+static rd_show_err_t j_skip(fx_t *f, int item, bool on)
+{
+    rd_show_err_t e = rd_show_skip(&f->s, item, on);
+    if (!e)
+        journal(f, (rd_show_record_t){.kind = RD_REC_SKIP, .item = item, .cue = -1, .on = on});
+    return e;
+}
+
+static void j_rehearsal(fx_t *f, bool on)
+{
+    f->s.rehearsal = on;
+    journal(f, (rd_show_record_t){.kind = RD_REC_REHEARSAL, .item = -1, .cue = -1, .on = on});
+}
+
+/* A cue reported fired in `run`, as the engine accounts it and logs it. */
+static bool j_cue(fx_t *f, int item, int cue, uint32_t run)
+{
+    bool ok = rd_show_account(&f->s, item, cue, run);
+    if (ok)
+        journal(f, (rd_show_record_t){.kind = RD_REC_CUE_DONE, .item = item, .cue = cue});
+    return ok;
+}
+
+/* Where two shows on the same rundown differ, or "" (watch times aside). */
+static const char *differ(const rd_show_t *a, const rd_show_t *b)
+{
+    static char why[256];
+    why[0] = '\0';
+#define DIFF(x)                                                                                    \
+    if (a->x != b->x) {                                                                            \
+        snprintf(why, sizeof why, "%s: %lld != %lld", #x, (long long)a->x, (long long)b->x);       \
+        return why;                                                                                \
+    }
+    DIFF(state)
+    DIFF(current)
+    DIFF(previous)
+    DIFF(rehearsal)
+    DIFF(no_follow)
+    DIFF(automation_off)
+    if (a->state == RD_SHOW_HOLDING)
+        DIFF(hold_since_ns)
+    for (size_t i = 0; i < a->rundown->nitems; i++) {
+        DIFF(items[i].p.state)
+        DIFF(items[i].p.actual_start_ns)
+        DIFF(items[i].p.actual_end_ns)
+        DIFF(items[i].p.added_ns)
+        DIFF(items[i].p.held_ns)
+        DIFF(items[i].run)
+        DIFF(items[i].tail_live)
+        DIFF(items[i].manual_skip)
+        for (size_t j = 0; j < a->rundown->items[i].ncues; j++)
+            DIFF(items[i].accounted[j])
+    }
+#undef DIFF
+    return why;
+}
+
+/* Replays f's journal onto a fresh show opened at `now` and says how it
+ * differs from the live one. */
+static const char *replayed_differs(fx_t *f, int64_t now, rd_show_t *out)
+{
+    rd_show_open(out, &f->r, &f->c, now, NULL, NULL);
+    for (size_t i = 0; i < f->nrecs; i++)
+        rd_show_apply_event(out, &f->recs[i]);
+    return differ(&f->s, out);
+}
+
+#define REPLAY_ITEMS                                                                               \
+    "{'id': 'a', 'title': 'A', 'duration': '10s', 'cues': [" SW("a1", "-1s") "," SW(               \
+        "a2", "2s") "," SW("a3",                                                                   \
+                           "end+1s") "]},"                                                         \
+                                     "{'id': 'b', 'title': 'B', 'start': 'follow', 'duration': "   \
+                                     "'5s', 'cues': [" SW(                                         \
+                                         "b1",                                                     \
+                                         "-1s") "]},"                                              \
+                                                "{'id': 'c', 'title': 'C', 'duration': '5s'},"     \
+                                                "{'id': 'd', 'title': 'D', 'duration': '5s'},"     \
+                                                "{'id': 'e', 'title': 'E', 'duration': '5s'}"
+
+/* A replay of GO, added time, a hold, a follow and its pre-roll, the end+ cue
+ * and the end of the show rebuilds the show exactly. */
+TEST(show_replay_rebuilds_go_add_hold_follow_and_end)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(100)), RD_SHOW_OK); /* a starts at 101 after its pre-roll */
+    ASSERT_TRUE(j_cue(&f, 0, 0, 1));
+    ASSERT_EQ(j_add(&f, SEC(4), SEC(102)), RD_SHOW_OK);
+    ASSERT_TRUE(j_cue(&f, 0, 1, 1));
+    ASSERT_EQ(j_hold(&f, SEC(104)), RD_SHOW_OK);
+    ASSERT_EQ(j_resume(&f, SEC(107)), RD_SHOW_OK); /* a ends at 101 + 10 + 4 + 3 = 118 */
+    ASSERT_TRUE(j_cue(&f, 1, 0, 1));               /* b's pre-roll, before b starts */
+    rd_show_tick(&f.s, SEC(119));
+    ASSERT_EQ(f.s.current, 1);
+    ASSERT_EQ(f.s.items[1].p.actual_start_ns, SEC(118));
+    ASSERT_TRUE(j_cue(&f, 0, 2, 1)); /* a's end+1s, after its end */
+    ASSERT_EQ(rd_show_go(&f.s, SEC(125)), RD_SHOW_OK);
+    j_rehearsal(&f, true);
+    rd_show_t r;
+    ASSERT_STR_EQ(replayed_differs(&f, SEC(500), &r), "");
+    /* Nothing replayed fires again. */
+    rd_armed_cue_t cues[16];
+    ASSERT_EQ(rd_show_pending_cues(&r, cues, 16), 0);
+    ASSERT_EQ(r.items[0].p.held_ns, SEC(3));
+    ASSERT_TRUE(r.rehearsal);
+    rd_show_close(&r);
+    fx_close(&f);
+}
+
+/* back, goto forward and back, skip by hand and unskip: the item back took
+ * off the air is pending again, a jump back rewinds what follows, and a
+ * hand-made skip survives it, as live. */
+TEST(show_replay_rebuilds_back_goto_and_skips)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(100)), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_go(&f.s, SEC(105)), RD_SHOW_OK); /* b */
+    ASSERT_EQ(rd_show_back(&f.s, SEC(106)), RD_SHOW_OK);
+    ASSERT_EQ(f.s.items[1].p.state, RD_ITEM_PENDING);
+    ASSERT_EQ(j_skip(&f, 3, true), RD_SHOW_OK);             /* d by hand */
+    ASSERT_EQ(rd_show_goto(&f.s, 4, SEC(110)), RD_SHOW_OK); /* skips b, c; d already */
+    ASSERT_EQ(rd_show_goto(&f.s, 1, SEC(120)), RD_SHOW_OK); /* back to b: c, e rewound */
+    ASSERT_EQ(f.s.items[2].p.state, RD_ITEM_PENDING);
+    ASSERT_EQ(f.s.items[3].p.state, RD_ITEM_SKIPPED);
+    ASSERT_EQ(f.s.items[4].p.state, RD_ITEM_PENDING);
+    ASSERT_EQ(j_skip(&f, 2, true), RD_SHOW_OK);
+    ASSERT_EQ(j_skip(&f, 2, false), RD_SHOW_OK);
+    ASSERT_EQ(j_hold(&f, SEC(121)), RD_SHOW_OK);
+    ASSERT_EQ(j_hold(&f, SEC(122)), RD_SHOW_ERR_ALREADY_HOLDING); /* not a record */
+    rd_show_t r;
+    ASSERT_STR_EQ(replayed_differs(&f, SEC(500), &r), "");
+    ASSERT_EQ(r.items[1].run, 2);
+    rd_show_close(&r);
+    fx_close(&f);
+}
+
+/* A panic, then a hard start the rehearsal held back, then one that cut in. */
+TEST(show_replay_rebuilds_panic_and_hard_starts)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "'on_air': '18:00:00',",
+                        "{'id': 'a', 'title': 'A', 'duration': '1:00', 'cues': [" SW(
+                            "a1", "30s") "]},"
+                                         "{'id': 'b', 'title': 'B', 'duration': '1:00'},"
+                                         "{'id': 'c', 'title': 'C', 'start': '18:05:00', "
+                                         "'duration': '1:00'}",
+                        T0));
+    ASSERT_EQ(rd_show_go(&f.s, T0), RD_SHOW_OK);
+    ASSERT_EQ(j_panic(&f, T0 + SEC(10)), RD_SHOW_OK);
+    ASSERT_EQ(j_resume(&f, T0 + SEC(20)), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_tick(&f.s, H(18, 5, 1)), INT64_MAX); /* c cuts a, skips b */
+    ASSERT_EQ(f.s.current, 2);
+    ASSERT_EQ(f.s.items[1].p.state, RD_ITEM_SKIPPED);
+    rd_show_t r;
+    ASSERT_STR_EQ(replayed_differs(&f, H(19, 0, 0), &r), "");
+    ASSERT_TRUE(rd_show_is_running(&r));
+    rd_show_close(&r);
+    fx_close(&f);
+}
+
+/* Records for what the rundown lacks, or that the state cannot take, change
+ * nothing. */
+TEST(show_replay_ignores_foreign_records)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    rd_show_record_t bad[] = {
+        {.kind = RD_REC_ITEM_START, .item = 9, .cue = -1},
+        {.kind = RD_REC_ITEM_END, .item = 0, .cue = -1, .at_ns = SEC(5)}, /* a is not running */
+        {.kind = RD_REC_CUE_DONE, .item = 0, .cue = 7},
+        {.kind = RD_REC_ADD, .item = -1, .cue = -1, .add_ns = SEC(5)}, /* nothing runs */
+        {.kind = RD_REC_ITEM_RESTORED, .item = -1, .cue = -1},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        rd_show_apply_event(&f.s, &bad[i]);
+    rd_show_t fresh;
+    rd_show_open(&fresh, &f.r, &f.c, 0, NULL, NULL);
+    ASSERT_STR_EQ(differ(&f.s, &fresh), "");
+    rd_show_close(&fresh);
+    fx_close(&f);
+}
+
+/* After a replay the show was last alive at alive_until: a hard start that
+ * came since happens at its own time at the next tick, not later. */
+TEST(show_replayed_catches_up_hard_starts_since_alive_until)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "'on_air': '18:00:00',",
+                        "{'id': 'a', 'title': 'A', 'duration': '1:00'},"
+                        "{'id': 'b', 'title': 'B', 'start': '18:05:00', 'duration': '1:00'}",
+                        T0));
+    ASSERT_EQ(rd_show_go(&f.s, T0), RD_SHOW_OK);
+    /* The daemon stops at 18:01 and comes back at 18:10. */
+    rd_show_t r;
+    ASSERT_STR_EQ(replayed_differs(&f, H(18, 10, 0), &r), "");
+    ASSERT_EQ(rd_show_tick(&r, H(18, 10, 0)), INT64_MAX); /* before replayed: b was "late" */
+    ASSERT_EQ(r.current, 0);
+    rd_show_close(&r);
+    ASSERT_STR_EQ(replayed_differs(&f, H(18, 10, 0), &r), "");
+    rd_show_replayed(&r, H(18, 1, 0));
+    rd_show_tick(&r, H(18, 10, 0));
+    ASSERT_EQ(r.current, 1);
+    ASSERT_EQ(r.items[1].p.actual_start_ns, H(18, 5, 0));
+    ASSERT_EQ(r.items[0].p.actual_end_ns, H(18, 5, 0));
+    rd_show_replayed(&r, H(19, 0, 0)); /* never moves the watch time on */
+    ASSERT_EQ(r.watch_from_ns, H(18, 10, 0));
+    rd_show_close(&r);
+    fx_close(&f);
+}
+
+/* A reload: items and cues matched by id whatever their order, new ones
+ * pending, the running item running at its new index with its clock. */
+TEST(show_carry_keeps_progress_by_id)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(100)), RD_SHOW_OK);
+    ASSERT_TRUE(j_cue(&f, 0, 1, 1));
+    ASSERT_EQ(j_add(&f, SEC(3), SEC(102)), RD_SHOW_OK);
+    ASSERT_EQ(j_hold(&f, SEC(103)), RD_SHOW_OK);
+    rd_rundown_t r2;
+    ASSERT_TRUE(
+        fx_load("",
+                "{'id': 'new', 'title': 'N', 'duration': '5s'},"
+                "{'id': 'a', 'title': 'A', 'duration': '20s', 'cues': [" SW("a9", "3s") "," SW(
+                    "a2", "2s") "]},"
+                                "{'id': 'c', 'title': 'C', 'duration': '5s'}",
+                NULL, &r2, NULL));
+    ASSERT_TRUE(rd_rundown_link(&r2, &f.c, &(rd_diags_t){0}));
+    rd_show_t n;
+    rd_show_open(&n, &r2, &f.c, SEC(104), NULL, NULL);
+    ASSERT_EQ(rd_show_carry(&n, &f.s), RD_SHOW_OK);
+    ASSERT_EQ(n.state, RD_SHOW_HOLDING);
+    ASSERT_EQ(n.current, 1);
+    ASSERT_EQ(n.hold_since_ns, SEC(103));
+    ASSERT_EQ(n.items[1].p.actual_start_ns, SEC(101));
+    ASSERT_EQ(n.items[1].p.added_ns, SEC(3));
+    ASSERT_EQ(n.items[1].run, 1);
+    ASSERT_EQ(n.items[1].accounted[1], 1); /* a2 fired, by id */
+    ASSERT_EQ(n.items[1].accounted[0], 0); /* a9 is new */
+    ASSERT_EQ(n.items[0].p.state, RD_ITEM_PENDING);
+    ASSERT_EQ(n.previous, -1);
+    ASSERT_EQ(n.watch_from_ns, f.s.watch_from_ns);
+    rd_show_close(&n);
+    rd_rundown_free(&r2);
+    fx_close(&f);
+}
+
+/* The running item cannot go; an idle show whose last item went keeps its
+ * place at the last one before it that survives. */
+TEST(show_carry_refuses_losing_the_running_item)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(100)), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_go(&f.s, SEC(120)), RD_SHOW_OK); /* b */
+    rd_rundown_t r2;
+    ASSERT_TRUE(fx_load("",
+                        "{'id': 'a', 'title': 'A', 'duration': '10s'},"
+                        "{'id': 'c', 'title': 'C', 'duration': '5s'}",
+                        NULL, &r2, NULL));
+    rd_show_t n;
+    rd_show_open(&n, &r2, &f.c, SEC(121), NULL, NULL);
+    ASSERT_EQ(rd_show_carry(&n, &f.s), RD_SHOW_ERR_RUNNING_REMOVED);
+    ASSERT_EQ(n.state, RD_SHOW_IDLE);
+    ASSERT_EQ(n.items[0].p.state, RD_ITEM_PENDING);
+    rd_show_close(&n);
+    /* b ended: the place falls back to a, so GO runs c next, not a again. */
+    ASSERT_EQ(rd_show_goto(&f.s, 3, SEC(125)), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_go(&f.s, SEC(130)), RD_SHOW_OK); /* e */
+    ASSERT_EQ(rd_show_go(&f.s, SEC(135)), RD_SHOW_OK); /* the end, at e */
+    rd_show_open(&n, &r2, &f.c, SEC(140), NULL, NULL);
+    ASSERT_EQ(rd_show_carry(&n, &f.s), RD_SHOW_OK);
+    ASSERT_EQ(n.state, RD_SHOW_ENDED);
+    ASSERT_EQ(n.current, 1); /* c: the last before e that is still there */
+    rd_show_close(&n);
+    rd_rundown_free(&r2);
+    fx_close(&f);
+}
+
+TEST(show_is_running_only_when_an_item_is_on_air)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    ASSERT_FALSE(rd_show_is_running(&f.s));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(100)), RD_SHOW_OK);
+    ASSERT_TRUE(rd_show_is_running(&f.s));
+    ASSERT_EQ(rd_show_hold(&f.s, SEC(102)), RD_SHOW_OK);
+    ASSERT_TRUE(rd_show_is_running(&f.s));
+    ASSERT_EQ(rd_show_goto(&f.s, 4, SEC(103)), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_go(&f.s, SEC(110)), RD_SHOW_OK); /* ended */
+    ASSERT_FALSE(rd_show_is_running(&f.s));
     fx_close(&f);
 }
