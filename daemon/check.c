@@ -9,6 +9,7 @@
 #include "cue_timing.h"
 #include "load.h"
 #include "parse.h"
+#include "payload.h"
 #include "plan.h"
 #include "tls.h"
 
@@ -148,7 +149,7 @@ static json_t *cue_json(const rd_item_t *it, const rd_cue_t *cue, const rd_confi
     json_object_set_new(o, "target", json_string(cue->target));
     json_object_set_new(o, "anchor", json_string(cue->anchor == RD_FROM_END ? "end" : "start"));
     json_object_set_new(o, "offset_ms", ms(cue->offset_ns));
-    json_object_set_new(o, "kind", json_string(cue->payload.kind == RD_PAYLOAD_OSC ? "osc" : "ws"));
+    json_object_set_new(o, "kind", json_string(rd_payload_key(cue->payload.kind)));
     if (cue->payload.kind == RD_PAYLOAD_OSC) {
         json_object_set_new(o, "address", json_string(cue->payload.osc.address));
         json_object_set_new(o, "types", json_string(cue->payload.osc.types));

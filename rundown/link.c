@@ -5,6 +5,8 @@
 
 #include "fields.h"
 #include "parse.h"
+#include "payload.h"
+#include "target_kind.h"
 #include "xalloc.h"
 
 /* "switcher, gfx, audio" for messages; caller frees. */
@@ -57,17 +59,12 @@ bool rd_rundown_link(rd_rundown_t *r, const rd_config_t *c, rd_diags_t *d)
                 continue;
             }
             const rd_target_t *t = &c->targets[cue->target_index];
-            bool osc_target = t->kind != RD_TARGET_WS;
-            if (osc_target && cue->payload.kind == RD_PAYLOAD_WS)
+            const rd_target_kind_info_t *k = rd_target_kind_info(t->kind);
+            if (cue->payload.kind != RD_PAYLOAD_NONE && k && cue->payload.kind != k->payload)
                 rd_diag_add(d, RD_ERROR, path,
-                            "target \"%s\" is an OSC target (%s); give this cue an \"osc\" "
-                            "payload, not \"ws\"",
-                            t->name, t->url);
-            else if (!osc_target && cue->payload.kind == RD_PAYLOAD_OSC)
-                rd_diag_add(d, RD_ERROR, path,
-                            "target \"%s\" is a websocket target (%s); give this cue a \"ws\" "
-                            "payload, not \"osc\"",
-                            t->name, t->url);
+                            "target \"%s\" is %s (%s); give this cue %s, not \"%s\"", t->name,
+                            k->noun, t->url, rd__payload_phrase(k->payload),
+                            rd_payload_key(cue->payload.kind));
         }
     }
     free(names);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "target_kind.h"
 #include "xalloc.h"
 
 void rd_payload_free(rd_payload_t *p)
@@ -136,13 +137,6 @@ const char *rd_start_rule_name(rd_start_rule_t rule)
 
 const char *rd_target_kind_name(rd_target_kind_t kind)
 {
-    switch (kind) {
-    case RD_TARGET_OSC_UDP:
-        return "osc.udp";
-    case RD_TARGET_OSC_TCP:
-        return "osc.tcp";
-    case RD_TARGET_WS:
-        return "ws";
-    }
-    return "?";
+    const rd_target_kind_info_t *k = rd_target_kind_info(kind);
+    return k ? k->name : "?";
 }

@@ -8,6 +8,7 @@
 #include "fields.h"
 #include "parse.h"
 #include "payload.h"
+#include "target_kind.h"
 #include "xalloc.h"
 
 static const char *const top_fields[] = {"http",    "osc",      "data_dir", "go_guard", "auth",
@@ -199,59 +200,73 @@ static void parse_token(const json_t *auth, const char *key, char **out, rd_diag
     *out = rd_xstrdup(s);
 }
 
-/* "osc.udp://host:port", "osc.tcp://host:port", "ws://host[:port][/path]". */
+/* "A, B or C" of the kinds' `field` (url_form or scheme), only those where
+ * `only_framing` allows; for messages. */
+static void kind_list(char *buf, size_t len, bool scheme, bool only_framing)
+{
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < rd_ntarget_kinds; i++)
+        total += !only_framing || rd_target_kinds[i].framing;
+    buf[0] = '\0';
+    for (size_t i = 0; i < rd_ntarget_kinds; i++) {
+        const rd_target_kind_info_t *k = &rd_target_kinds[i];
+        if (only_framing && !k->framing)
+            continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%s",
+                 n == 0           ? ""
+                 : n + 1 == total ? " or "
+                                  : ", ",
+                 scheme ? k->scheme : k->url_form);
+        n++;
+    }
+}
+
+/* A target URL: a kind's scheme, then host:port (or a name), then a path
+ * where the kind takes one (rundown/target_kind.c). */
 static bool parse_url(const char *url, rd_target_t *t, const char *path, rd_diags_t *d)
 {
-    static const struct {
-        const char *scheme;
-        rd_target_kind_t kind;
-    } schemes[] = {{"osc.udp://", RD_TARGET_OSC_UDP},
-                   {"osc.tcp://", RD_TARGET_OSC_TCP},
-                   {"ws://", RD_TARGET_WS}};
-    const char *rest = NULL;
-    for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(schemes[i].scheme);
-        if (strncmp(url, schemes[i].scheme, n) == 0) {
-            t->kind = schemes[i].kind;
-            rest = url + n;
-        }
-    }
-    if (!rest && strncmp(url, "wss://", 6) == 0) {
+    const rd_target_kind_info_t *kind = NULL;
+    for (size_t i = 0; i < rd_ntarget_kinds && !kind; i++)
+        if (strncmp(url, rd_target_kinds[i].scheme, strlen(rd_target_kinds[i].scheme)) == 0)
+            kind = &rd_target_kinds[i];
+    if (!kind && strncmp(url, "wss://", 6) == 0) {
         rd_diag_add(d, RD_ERROR, path, "\"%s\": wss:// (TLS) targets are not supported; use ws://",
                     url);
         return false;
     }
-    if (!rest) {
-        rd_diag_add(d, RD_ERROR, path,
-                    "\"%s\" is not a target URL (write osc.udp://HOST:PORT, osc.tcp://HOST:PORT "
-                    "or ws://HOST:PORT/PATH)",
-                    url);
+    if (!kind) {
+        char forms[256];
+        kind_list(forms, sizeof forms, false, false);
+        rd_diag_add(d, RD_ERROR, path, "\"%s\" is not a target URL (write %s)", url, forms);
         return false;
     }
+    t->kind = kind->kind;
+    const char *rest = url + strlen(kind->scheme);
     const char *slash = strchr(rest, '/');
     size_t hp_len = slash ? (size_t)(slash - rest) : strlen(rest);
     char *host = NULL;
     int port = 0;
     bool ok = split_host_port(rest, hp_len, &host, &port);
-    if (!ok && t->kind == RD_TARGET_WS && hp_len > 0 && !memchr(rest, ':', hp_len)) {
+    if (!ok && kind->default_port && hp_len > 0 && !memchr(rest, ':', hp_len)) {
         host = rd_xstrndup(rest, hp_len);
-        port = 80;
+        port = kind->default_port;
         ok = true;
     }
     if (!ok || !(valid_ip(host) || valid_hostname(host))) {
         rd_diag_add(d, RD_ERROR, path, "\"%s\": the host and port are not valid (e.g. %s)", url,
-                    t->kind == RD_TARGET_WS ? "ws://127.0.0.1:9002/" : "osc.udp://127.0.0.1:9001");
+                    kind->example);
         free(host);
         return false;
     }
-    if (t->kind != RD_TARGET_WS && slash && slash[1]) {
-        rd_diag_add(d, RD_ERROR, path, "\"%s\": an OSC target URL has no path", url);
+    if (!kind->path && slash && slash[1]) {
+        rd_diag_add(d, RD_ERROR, path, "\"%s\": %s URL has no path", url, kind->noun);
         free(host);
         return false;
     }
     t->host = host;
     t->port = port;
-    if (t->kind == RD_TARGET_WS) {
+    if (kind->path) {
         const char *pth = slash ? slash : "/";
         for (const char *q = pth; *q; q++) {
             if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f) {
@@ -298,26 +313,31 @@ static void parse_target(const char *name, const json_t *o, rd_target_t *t, rd_d
         else
             rd_diag_add(d, RD_ERROR, fp.s, "\"%s\" is not a framing (write \"length\" or \"slip\")",
                         framing);
-        if (url && t->kind != RD_TARGET_OSC_TCP)
-            rd_diag_add(d, RD_ERROR, fp.s, "framing applies only to osc.tcp:// targets");
+        if (url && !rd_target_kind_info(t->kind)->framing) {
+            char schemes[128];
+            kind_list(schemes, sizeof schemes, true, true);
+            rd_diag_add(d, RD_ERROR, fp.s, "framing applies only to %s targets", schemes);
+        }
     }
 
     json_t *panic = json_object_get(o, "panic");
     if (panic) {
         rd_path_t pp = rd__path_key(path.s, "panic");
         if (!json_is_object(panic)) {
-            rd_diag_add(d, RD_ERROR, pp.s, "must be an object with \"osc\" or \"ws\", not %s",
+            char keys[128];
+            rd__payload_key_list(keys, sizeof keys);
+            rd_diag_add(d, RD_ERROR, pp.s, "must be an object with %s, not %s", keys,
                         rd__json_kind(panic));
             return;
         }
-        static const char *const panic_fields[] = {"osc", "ws", NULL};
+        const char *panic_fields[RD_PAYLOAD_KINDS_MAX + 1];
+        rd__payload_fields(NULL, panic_fields, sizeof panic_fields / sizeof panic_fields[0]);
         rd__check_fields(panic, pp.s, panic_fields, d);
         if (rd__parse_payload(panic, pp.s, &t->panic, d) && url) {
-            bool osc_target = t->kind != RD_TARGET_WS;
-            if (osc_target != (t->panic.kind == RD_PAYLOAD_OSC))
-                rd_diag_add(d, RD_ERROR, pp.s, "%s",
-                            osc_target ? "an OSC target's panic needs an \"osc\" payload"
-                                       : "a websocket target's panic needs a \"ws\" payload");
+            const rd_target_kind_info_t *k = rd_target_kind_info(t->kind);
+            if (t->panic.kind != k->payload)
+                rd_diag_add(d, RD_ERROR, pp.s, "%s's panic needs %s", k->noun,
+                            rd__payload_phrase(k->payload));
         }
     }
 }

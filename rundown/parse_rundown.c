@@ -13,7 +13,8 @@ static const char *const top_fields[] = {"format",  "title", "date",  "on_air",
                                          "off_air", "fps",   "items", NULL};
 static const char *const item_fields[] = {"id",       "title", "start",  "duration", "warn",
                                           "critical", "notes", "script", "cues",     NULL};
-static const char *const cue_fields[] = {"id", "at", "target", "label", "osc", "ws", NULL};
+/* With the payload keys (payload.c) after them. */
+static const char *const cue_fields[] = {"id", "at", "target", "label", NULL};
 
 static char *dup_or_null(const char *s)
 {
@@ -27,7 +28,9 @@ static void parse_cue(const json_t *o, const char *path, int fps, rd_cue_t *c, r
         rd_diag_add(d, RD_ERROR, path, "a cue is an object, not %s", rd__json_kind(o));
         return;
     }
-    rd__check_fields(o, path, cue_fields, d);
+    const char *fields[sizeof cue_fields / sizeof cue_fields[0] + RD_PAYLOAD_KINDS_MAX];
+    rd__payload_fields(cue_fields, fields, sizeof fields / sizeof fields[0]);
+    rd__check_fields(o, path, fields, d);
 
     const char *id = rd__get_string(o, "id", path, false, d);
     rd_path_t id_path = rd__path_key(path, "id");

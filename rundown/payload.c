@@ -2,6 +2,7 @@
 #include "payload.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fields.h"
@@ -281,37 +282,108 @@ static bool parse_osc(const json_t *o, const char *path, rd_osc_msg_t *msg, rd_d
     return msg->address != NULL;
 }
 
-bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out, rd_diags_t *d)
+/* A websocket message: a string is sent as that text, any other JSON value
+ * serialized compactly. */
+static bool parse_ws(const json_t *ws, const char *path, rd_payload_t *out, rd_diags_t *d)
 {
-    json_t *osc = json_object_get(parent, "osc");
-    json_t *ws = json_object_get(parent, "ws");
-    if (osc && ws) {
-        rd_diag_add(d, RD_ERROR, path, "has both \"osc\" and \"ws\"; a cue sends one message");
-        return false;
-    }
-    if (!osc && !ws) {
-        rd_diag_add(d, RD_ERROR, path, "needs a payload: \"osc\" or \"ws\"");
-        return false;
-    }
-    if (osc) {
-        out->kind = RD_PAYLOAD_OSC;
-        rd_path_t p = rd__path_key(path, "osc");
-        return parse_osc(osc, p.s, &out->osc, d);
-    }
-    out->kind = RD_PAYLOAD_WS;
-    rd_path_t p = rd__path_key(path, "ws");
     if (json_is_string(ws))
         out->ws_text = rd_xstrdup(json_string_value(ws));
     else
         out->ws_text = json_dumps(ws, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!out->ws_text) {
-        rd_diag_add(d, RD_ERROR, p.s, "cannot be serialized");
+        rd_diag_add(d, RD_ERROR, path, "cannot be serialized");
         return false;
     }
     if (strlen(out->ws_text) > RD_WS_MAX_BYTES) {
-        rd_diag_add(d, RD_ERROR, p.s, "the message is %zu bytes; the limit is %d",
+        rd_diag_add(d, RD_ERROR, path, "the message is %zu bytes; the limit is %d",
                     strlen(out->ws_text), RD_WS_MAX_BYTES);
         return false;
     }
     return true;
+}
+
+static bool parse_osc_payload(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d)
+{
+    return parse_osc(v, path, &out->osc, d);
+}
+
+/* Every kind of message a cue (or a target's panic) may carry, by its key. */
+static const struct {
+    const char *key;
+    rd_payload_kind_t kind;
+    const char *article; /* "an" "osc" payload, "a" "ws" payload */
+    bool (*parse)(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d);
+} payloads[] = {
+    {"osc", RD_PAYLOAD_OSC, "an", parse_osc_payload},
+    {"ws", RD_PAYLOAD_WS, "a", parse_ws},
+};
+#define NPAYLOADS (sizeof payloads / sizeof payloads[0])
+_Static_assert(NPAYLOADS <= RD_PAYLOAD_KINDS_MAX, "raise RD_PAYLOAD_KINDS_MAX");
+
+const char *rd_payload_key(rd_payload_kind_t kind)
+{
+    for (size_t i = 0; i < NPAYLOADS; i++)
+        if (payloads[i].kind == kind)
+            return payloads[i].key;
+    return "?";
+}
+
+const char *rd__payload_phrase(rd_payload_kind_t kind)
+{
+    static char buf[NPAYLOADS][48];
+    for (size_t i = 0; i < NPAYLOADS; i++) {
+        if (payloads[i].kind == kind) {
+            snprintf(buf[i], sizeof buf[i], "%s \"%s\" payload", payloads[i].article,
+                     payloads[i].key);
+            return buf[i];
+        }
+    }
+    return "a payload";
+}
+
+void rd__payload_key_list(char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < NPAYLOADS; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s\"%s\"",
+                 i == 0               ? ""
+                 : i + 1 == NPAYLOADS ? " or "
+                                      : ", ",
+                 payloads[i].key);
+    }
+}
+
+void rd__payload_fields(const char *const *base, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (; base && base[n] && n + 1 < cap; n++)
+        out[n] = base[n];
+    for (size_t i = 0; i < NPAYLOADS && n + 1 < cap; i++)
+        out[n++] = payloads[i].key;
+    out[n] = NULL;
+}
+
+bool rd__parse_payload(const json_t *parent, const char *path, rd_payload_t *out, rd_diags_t *d)
+{
+    size_t found = NPAYLOADS;
+    for (size_t i = 0; i < NPAYLOADS; i++) {
+        if (!json_object_get(parent, payloads[i].key))
+            continue;
+        if (found < NPAYLOADS) {
+            rd_diag_add(d, RD_ERROR, path, "has both \"%s\" and \"%s\"; a cue sends one message",
+                        payloads[found].key, payloads[i].key);
+            return false;
+        }
+        found = i;
+    }
+    if (found == NPAYLOADS) {
+        char keys[128];
+        rd__payload_key_list(keys, sizeof keys);
+        rd_diag_add(d, RD_ERROR, path, "needs a payload: %s", keys);
+        return false;
+    }
+    out->kind = payloads[found].kind;
+    rd_path_t p = rd__path_key(path, payloads[found].key);
+    return payloads[found].parse(json_object_get(parent, payloads[found].key), p.s, out, d);
 }
