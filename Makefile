@@ -28,7 +28,7 @@ UNIT_LIBS := $(LIBS)
 # Debian packages the build, the tests and the test peers need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
 	libuv1-dev libwebsockets-dev libwebsockets-evlib-uv liblo-dev libjansson-dev libssl-dev \
-	liblo-tools chromium valgrind python3-autobahn openssl
+	liblo-tools chromium valgrind python3 python3-autobahn openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 RUNDOWN_SRC := $(sort $(wildcard rundown/*.c))
@@ -90,18 +90,21 @@ run: deps all
 	$(DAEMON) --check config/evening-news.json --config config/demo.json
 	$(DAEMON) --config config/demo.json config/evening-news.json
 
-# The tests of one build: unit tests, the error corpus and the CLI checks.
+# The tests of one build: unit tests, the error corpus, the CLI checks and
+# the layout (no include circle, dependencies one way, a pure rundown/).
 # Each runner prints "name: N passed, N failed"; tests/summary.sh adds them up.
+CHECK_RESULTS = $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt $(BUILD)/results/cli.txt \
+	$(BUILD)/results/layout.txt
 check: $(DAEMON) $(UNIT)
 	@mkdir -p $(BUILD)/results
-	@rm -f $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt $(BUILD)/results/cli.txt
+	@rm -f $(CHECK_RESULTS)
 	@st=0; \
 	$(UNIT) > $(BUILD)/results/unit.txt 2>&1 || st=1; \
 	tests/corpus/run.sh $(DAEMON) > $(BUILD)/results/corpus.txt 2>&1 || st=1; \
 	tests/cli/run.sh $(DAEMON) > $(BUILD)/results/cli.txt 2>&1 || st=1; \
-	grep -h -E "^(not ok|#)" $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt \
-		$(BUILD)/results/cli.txt || true; \
-	tests/summary.sh $(BUILD)/results/unit.txt $(BUILD)/results/corpus.txt $(BUILD)/results/cli.txt; \
+	python3 tests/layout/check.py > $(BUILD)/results/layout.txt 2>&1 || st=1; \
+	grep -h -E "^(not ok|#)" $(CHECK_RESULTS) || true; \
+	tests/summary.sh $(CHECK_RESULTS); \
 	exit $$st
 
 # The unit, corpus, CLI and integration tests with the daemon built under
@@ -147,8 +150,8 @@ test: deps
 
 FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
-# The daemon's pure files every fuzz target links: the command table.
-FUZZ_DAEMON_SRC := daemon/show/command.c
+# The daemon's pure files every fuzz target links: the command table and its errors.
+FUZZ_DAEMON_SRC := daemon/show/command.c daemon/show/errors.c
 
 build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h) $(FUZZ_DAEMON_SRC) $(wildcard daemon/show/*.h)
 	@mkdir -p $(dir $@)

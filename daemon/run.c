@@ -1,5 +1,5 @@
-/* The daemon's life: start-up in order, one loop, and shutdown in libwebsockets' documented order.
- */
+/* The daemon's life: the wiring of every part, start-up in order, one loop, and shutdown in
+ * libwebsockets' documented order. */
 #include "run.h"
 
 #include <errno.h>
@@ -9,113 +9,121 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clock/cue_clock.h"
+#include "clock/timebase.h"
+#include "doors/auth.h"
+#include "doors/osc_in.h"
+#include "doors/server.h"
 #include "journal/ack.h"
 #include "journal/asrun.h"
 #include "journal/asrun_record.h"
-#include "doors/auth.h"
-#include "show/engine.h"
+#include "journal/resume.h"
 #include "load.h"
 #include "log.h"
-#include "doors/osc_in.h"
 #include "parse.h"
-#include "journal/resume.h"
-#include "doors/server.h"
+#include "reload.h"
+#include "show/dispatch.h"
+#include "show/engine.h"
+#include "show/state_json.h"
+#include "targets/target.h"
 #include "tls.h"
+#include "watch.h"
 #include "xalloc.h"
 
-/* ---- State push ------------------------------------------------------------ */
+/* Everything the loop owns. Only this file sees it: every part gets its own
+ * small environment (callbacks and borrowed pointers) instead, and the
+ * functions here forward between them. */
+typedef struct {
+    uv_loop_t loop;
+    sc_options_t opts;
+    rd_config_t config; /* owned */
+    sc_timebase_t tb;
+    sc_tokens_t tokens; /* owned */
 
-static json_t *targets_json(sc_app_t *app)
+    sc_cue_clock_t *clock;
+    uv_async_t clock_async; /* the clock's reports wake the loop */
+    sc_target_env_t target_env;
+    sc_target_t *targets; /* one per config target, same index */
+    size_t ntargets;
+    sc_engine_t *engine;
+    sc_dispatch_t *dispatch;
+    sc_state_doc_t *state;
+    sc_asrun_t *asrun;
+    sc_ack_queue_t *acks;
+    sc_osc_in_t *osc_in;
+    sc_server_env_t server_env;
+    sc_server_t *server;
+    sc_watch_t *watch;
+
+    uv_signal_t sigterm, sigint, sighup;
+    uv_timer_t heartbeat; /* state push at least once a second, clock-step check */
+    uv_timer_t push;      /* coalesces state pushes */
+    bool push_pending;
+    int64_t last_push_mono;
+
+    bool shutting_down;
+} sc_app_t;
+
+/* ---- The journal ------------------------------------------------------------- */
+
+static uint64_t journal_record(void *ctx, json_t *rec)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < app->noutputs; i++) {
-        const sc_output_t *o = &app->outputs[i];
-        json_t *t = json_object();
-        json_object_set_new(t, "name", json_string(o->target->name));
-        json_object_set_new(t, "kind", json_string(rd_target_kind_name(o->target->kind)));
-        json_object_set_new(t, "url", json_string(o->target->url));
-        json_object_set_new(t, "state", json_string(sc_out_state_name(o->state)));
-        json_object_set_new(t, "error",
-                            o->last_error[0] ? json_string(o->last_error) : json_null());
-        json_object_set_new(t, "latency_ms", json_integer(o->target->latency_ns / RD_NS_PER_MS));
-        json_object_set_new(t, "sent", json_integer((json_int_t)o->sent));
-        json_object_set_new(t, "failed", json_integer((json_int_t)o->failed));
-        json_array_append_new(arr, t);
-    }
-    return arr;
+    sc_app_t *app = ctx;
+    if (app->asrun)
+        return sc_asrun_append(app->asrun, rec);
+    json_decref(rec);
+    return 0;
 }
 
-json_t *sc_app_state_json(sc_app_t *app, bool with_items)
+static bool rehearsal(const sc_app_t *app)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("state"));
-    json_object_set_new(o, "seq", json_integer((json_int_t)++app->state_seq));
-    json_object_set_new(o, "server_time", json_real((double)sc_wall_ns() / 1e6));
-    if (app->engine)
-        sc_engine_state(app->engine, o, with_items);
-    if (app->message[0]) {
-        json_t *m = json_object();
-        json_object_set_new(m, "text", json_string(app->message));
-        json_object_set_new(m, "color",
-                            app->message_color[0] ? json_string(app->message_color) : json_null());
-        json_object_set_new(m, "since", json_integer(app->message_since_ms));
-        json_object_set_new(o, "message", m);
-    } else {
-        json_object_set_new(o, "message", json_null());
-    }
-    json_object_set_new(o, "targets", targets_json(app));
-    json_object_set_new(o, "clients",
-                        json_integer(app->server ? (json_int_t)sc_server_clients(app->server) : 0));
-    return o;
+    return app->engine && sc_engine_rehearsal(app->engine);
 }
+
+/* A "daemon" record of the process itself. */
+static json_t *daemon_record(const sc_app_t *app, const char *event, const char *message)
+{
+    return sc_record_daemon(sc_wall_ns(), rehearsal(app), event, message);
+}
+
+/* The ack queue's view of the as-run log. */
+static uint64_t ack_last_seq(void *ctx)
+{
+    return sc_asrun_last_seq(ctx);
+}
+
+static bool ack_is_durable(void *ctx, uint64_t seq)
+{
+    return sc_asrun_is_durable(ctx, seq);
+}
+
+static int ack_last_error(void *ctx)
+{
+    return sc_asrun_last_error(ctx);
+}
+
+/* ---- State push -------------------------------------------------------------- */
 
 static void push_cb(uv_timer_t *t)
 {
     sc_app_t *app = t->data;
     app->push_pending = false;
-    if (app->shutting_down || !app->server)
+    if (app->shutting_down || !app->server || !app->state)
         return;
     app->last_push_mono = sc_mono_ns();
     /* Nobody watching: nothing to serialize (the heartbeat comes back). */
-    bool screens = sc_server_clients(app->server) > 0;
-    /* The head is built fresh; the long "items" array is spliced in from
-     * the engine's cache. */
-    json_t *st = screens ? sc_app_state_json(app, false) : NULL;
-    char *head = st ? json_dumps(st, JSON_COMPACT) : NULL;
-    json_decref(st);
-    if (head) {
-        size_t hlen = strlen(head), ilen = 0;
-        const char *items = app->engine ? sc_engine_items_text(app->engine, &ilen) : "[]";
-        if (!app->engine)
-            ilen = 2;
-        char *text = rd_xcalloc(hlen + ilen + 16, 1);
-        memcpy(text, head, hlen - 1); /* without the closing brace */
-        size_t n = hlen - 1;
-        memcpy(text + n, ",\"items\":", 9);
-        n += 9;
-        memcpy(text + n, items, ilen);
-        n += ilen;
-        text[n++] = '}';
-        sc_server_push_state(app->server, text, n);
+    if (sc_server_clients(app->server) > 0) {
+        size_t len = 0;
+        char *text = sc_state_text(app->state, &len);
+        if (text)
+            sc_server_push_state(app->server, text, len);
         free(text);
-        free(head);
     }
     /* Companion and Stream Deck get the running item by OSC. */
-    if (app->osc_in && app->engine) {
-        const rd_show_t *s = sc_engine_show(app->engine);
-        const rd_rundown_t *r = sc_engine_rundown(app->engine);
-        static const char *names[] = {"idle", "running", "holding", "ended"};
-        bool running =
-            s->current >= 0 && (s->state == RD_SHOW_RUNNING || s->state == RD_SHOW_HOLDING);
-        int next = rd_show_next(s);
-        double remaining = 0;
-        if (running)
-            remaining =
-                (double)(rd_show_current_end(s, sc_show_now(&app->tb)) - sc_show_now(&app->tb)) /
-                1e9;
-        sc_osc_in_feedback(app->osc_in, names[s->state], running ? r->items[s->current].id : "",
-                           running ? r->items[s->current].title : "", remaining,
-                           next >= 0 ? r->items[next].id : "");
+    if (app->osc_in) {
+        sc_state_running_t r;
+        sc_state_running(app->state, &r);
+        sc_osc_in_feedback(app->osc_in, r.state, r.item_id, r.title, r.remaining_s, r.next_id);
     }
 }
 
@@ -124,8 +132,9 @@ static void push_cb(uv_timer_t *t)
  * writes to 200 screens cannot crowd out the cues and commands. */
 #define PUSH_MIN_GAP_MS 20
 
-void sc_app_changed(sc_app_t *app)
+static void changed(void *ctx)
 {
+    sc_app_t *app = ctx;
     if (app->push_pending || app->shutting_down)
         return;
     app->push_pending = true;
@@ -141,14 +150,14 @@ static void heartbeat_cb(uv_timer_t *t)
     if (step) {
         sc_warn("the wall clock stepped by %+.3f s; the show keeps its monotonic time",
                 (double)step / 1e9);
-        if (app->asrun) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "wall clock stepped by %+.3f s", (double)step / 1e9);
-            sc_asrun_append(app->asrun, sc_app_daemon_record(app, "clock_step", msg));
-        }
+        char msg[128];
+        snprintf(msg, sizeof msg, "wall clock stepped by %+.3f s", (double)step / 1e9);
+        journal_record(app, daemon_record(app, "clock_step", msg));
     }
-    sc_app_changed(app);
+    changed(app);
 }
+
+/* ---- Between the parts --------------------------------------------------------- */
 
 static void clock_async_cb(uv_async_t *a)
 {
@@ -162,41 +171,121 @@ static void clock_notify(void *ctx)
     uv_async_send(ctx);
 }
 
-/* ---- Doors ------------------------------------------------------------------- */
+static struct lws_context *target_lws(void *ctx)
+{
+    sc_app_t *app = ctx;
+    return app->server ? sc_server_context(app->server) : NULL;
+}
 
-/* The OSC door holds the reply while the command's records are not on disk
- * (ack.h). */
+static void target_done(void *ctx, sc_target_t *t, uint64_t key, int err, int64_t sent_mono)
+{
+    sc_app_t *app = ctx;
+    if (app->engine)
+        sc_engine_target_done(app->engine, t, key, err, sent_mono);
+}
+
+static void target_answer(void *ctx, sc_target_t *t, uint64_t key, const sc_answer_t *a)
+{
+    sc_app_t *app = ctx;
+    if (app->engine)
+        sc_engine_target_answer(app->engine, t, key, a);
+}
+
+static void target_changed(void *ctx, sc_target_t *t)
+{
+    (void)t;
+    changed(ctx);
+}
+
+static size_t screens(void *ctx)
+{
+    sc_app_t *app = ctx;
+    return app->server ? sc_server_clients(app->server) : 0;
+}
+
+/* The OSC door's commands go to the dispatcher like every door's. */
 static uint64_t osc_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, sc_result_t *r)
 {
     sc_app_t *app = ctx;
-    sc_app_dispatch(app, cmd, allowed, r);
-    uint64_t wait = sc_ack_seq(app);
-    if (sc_ack_check(app, wait, sc_mono_ns()) != SC_ACK_WAIT)
-        return 0;
-    sc_ack_parked(app);
-    return wait;
+    return sc_dispatch_run(app->dispatch, cmd, allowed, r);
+}
+
+/* ---- Reload ------------------------------------------------------------------- */
+
+/* What can change live (go_guard, tokens) changes now; the rest is reported
+ * as needing a restart. */
+static void apply_config(sc_app_t *app, const rd_config_t *next)
+{
+    app->config.go_guard_ns = next->go_guard_ns;
+    if (next->control_token) {
+        free(app->tokens.control);
+        app->tokens.control = rd_xstrdup(next->control_token);
+    }
+    free(app->tokens.view);
+    app->tokens.view = next->view_token ? rd_xstrdup(next->view_token) : NULL;
+    if (sc_reload_needs_restart(&app->config, next))
+        sc_warn("reload: %s changes listening addresses, http.tls, data_dir, osc.allow, targets, "
+                "limits or realtime; those take effect at the next start",
+                app->opts.config_path);
+}
+
+/* `reload`, SIGHUP and live edits: both files again; a file with errors
+ * leaves the show untouched and the errors go to the log and to control
+ * clients. */
+static void reload(void *ctx, sc_result_t *r)
+{
+    sc_app_t *app = ctx;
+    sc_reload_t next;
+    json_t *errors = NULL;
+    if (!sc_reload_read(app->opts.rundown_path, app->opts.config_path, &app->config, &next, &errors,
+                        r)) {
+        json_t *note = json_object();
+        json_object_set_new(note, "type", json_string("reload_failed"));
+        json_object_set_new(note, "errors", errors);
+        char *text = json_dumps(note, JSON_COMPACT);
+        if (app->server && text)
+            sc_server_notify_control(app->server, text, strlen(text));
+        free(text);
+        json_decref(note);
+        return;
+    }
+    if (!sc_engine_replace(app->engine, &next.rundown, r)) {
+        sc_reload_free(&next);
+        return;
+    }
+    if (next.has_config)
+        apply_config(app, &next.config);
+    sc_reload_free(&next);
+    /* A resume after a restart must know the rundown changed here. */
+    char hash[32];
+    snprintf(hash, sizeof hash, "%016llx",
+             (unsigned long long)sc_resume_hash(app->opts.rundown_path));
+    json_t *rec = daemon_record(app, "reload", app->opts.rundown_path);
+    json_object_set_new(rec, "rundown_hash", json_string(hash));
+    journal_record(app, rec);
+    sc_info("reloaded %s", app->opts.rundown_path);
+}
+
+/* Reloads as if the producer had asked: SIGHUP and live edits. */
+static void reload_from(sc_app_t *app, sc_door_t door, const char *source)
+{
+    sc_command_t c;
+    memset(&c, 0, sizeof c);
+    c.id = SC_CMD_RELOAD;
+    c.door = door;
+    snprintf(c.source, sizeof c.source, "%.60s", source);
+    sc_result_t r;
+    sc_dispatch_run(app->dispatch, &c, true, &r);
+}
+
+static void file_changed(void *ctx)
+{
+    sc_app_t *app = ctx;
+    if (!app->shutting_down)
+        reload_from(app, SC_DOOR_FILE, app->opts.rundown_path);
 }
 
 /* ---- Shutdown ---------------------------------------------------------------- */
-
-json_t *sc_app_record(const sc_app_t *app, const char *kind)
-{
-    char wall[40];
-    sc_iso8601(sc_wall_ns(), wall, sizeof wall);
-    json_t *rec = json_object();
-    json_object_set_new(rec, "kind", json_string(kind));
-    json_object_set_new(rec, "wall", json_string(wall));
-    json_object_set_new(rec, "rehearsal", json_boolean(app->rehearsal));
-    return rec;
-}
-
-json_t *sc_app_daemon_record(const sc_app_t *app, const char *event, const char *message)
-{
-    json_t *rec = sc_app_record(app, "daemon");
-    json_object_set_new(rec, "event", json_string(event));
-    json_object_set_new(rec, "message", json_string(message));
-    return rec;
-}
 
 static void noop_done(void *ctx)
 {
@@ -216,14 +305,16 @@ static void finish_shutdown(void *ctx)
         while (sc_clock_poll(app->clock, reps, 64) > 0)
             ;
     }
-    if (app->asrun)
-        sc_asrun_append(app->asrun, sc_app_daemon_record(app, "stop", "showcallerd stopped"));
-    for (size_t i = 0; i < app->noutputs; i++)
-        if (app->outputs[i].ops)
-            app->outputs[i].ops->close(&app->outputs[i]);
+    journal_record(app, daemon_record(app, "stop", "showcallerd stopped"));
+    for (size_t i = 0; i < app->ntargets; i++)
+        if (app->targets[i].ops)
+            app->targets[i].ops->close(&app->targets[i]);
     if (app->osc_in)
         sc_osc_in_close(app->osc_in, noop_done, NULL);
-    sc_ack_close(app);
+    if (app->asrun)
+        sc_asrun_on_durable(app->asrun, NULL, NULL);
+    if (app->acks)
+        sc_ack_queue_close(app->acks);
     if (app->asrun)
         sc_asrun_close(app->asrun, noop_done, NULL);
     if (app->server)
@@ -239,12 +330,9 @@ static void finish_shutdown(void *ctx)
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_signal_stop(&app->sighup);
     uv_close((uv_handle_t *)&app->sighup, NULL);
-    if (app->watching) {
-        uv_fs_event_stop(&app->watch);
-        uv_close((uv_handle_t *)&app->watch, NULL);
-        uv_timer_stop(&app->watch_settle);
-        uv_close((uv_handle_t *)&app->watch_settle, NULL);
-        app->watching = false;
+    if (app->watch) {
+        sc_watch_close(app->watch);
+        app->watch = NULL;
     }
 }
 
@@ -253,7 +341,8 @@ static void begin_shutdown(sc_app_t *app, const char *why)
     if (app->shutting_down)
         return;
     sc_info("stopping (%s)", why);
-    sc_ack_flush(app); /* replies waiting for the as-run log go out first */
+    if (app->acks)
+        sc_ack_flush(app->acks); /* replies waiting for the as-run log go out first */
     app->shutting_down = true;
     uv_timer_stop(&app->heartbeat);
     if (app->server)
@@ -266,68 +355,10 @@ static void signal_cb(uv_signal_t *h, int signum)
 {
     sc_app_t *app = h->data;
     if (signum == SIGHUP) {
-        sc_command_t c;
-        memset(&c, 0, sizeof c);
-        c.id = SC_CMD_RELOAD;
-        c.door = SC_DOOR_SIGNAL;
-        snprintf(c.source, sizeof c.source, "SIGHUP");
-        sc_result_t r;
-        sc_app_dispatch(app, &c, true, &r);
+        reload_from(app, SC_DOOR_SIGNAL, "SIGHUP");
         return;
     }
     begin_shutdown(app, signum == SIGTERM ? "SIGTERM" : "SIGINT");
-}
-
-/* ---- Live edits ---------------------------------------------------------------- */
-
-/* Editors write a file in several steps (or replace it by rename): wait for
- * it to settle, then reload as if the producer had asked. A file that fails
- * validation leaves the show untouched, like any reload. */
-static void watch_settled(uv_timer_t *t)
-{
-    sc_app_t *app = t->data;
-    if (app->shutting_down)
-        return;
-    sc_command_t c;
-    memset(&c, 0, sizeof c);
-    c.id = SC_CMD_RELOAD;
-    c.door = SC_DOOR_FILE;
-    snprintf(c.source, sizeof c.source, "%.60s", app->opts.rundown_path);
-    sc_result_t r;
-    sc_app_dispatch(app, &c, true, &r);
-}
-
-static void watch_cb(uv_fs_event_t *h, const char *filename, int events, int status)
-{
-    (void)events;
-    sc_app_t *app = h->data;
-    const char *base = strrchr(app->opts.rundown_path, '/');
-    base = base ? base + 1 : app->opts.rundown_path;
-    if (status < 0 || !filename || strcmp(filename, base) != 0)
-        return;
-    uv_timer_start(&app->watch_settle, watch_settled, 200, 0);
-}
-
-/* Watches the directory, not the file: an editor that saves by rename
- * replaces the file we would be watching. */
-static void start_watch(sc_app_t *app)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", app->opts.rundown_path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    uv_fs_event_init(&app->loop, &app->watch);
-    app->watch.data = app;
-    uv_timer_init(&app->loop, &app->watch_settle);
-    app->watch_settle.data = app;
-    app->watching = true;
-    int rc = uv_fs_event_start(&app->watch, watch_cb, dir, 0);
-    if (rc < 0)
-        sc_warn("cannot watch %s for edits: %s (SIGHUP or reload still work)", dir,
-                uv_strerror(rc));
 }
 
 static void walk_cb(uv_handle_t *h, void *arg)
@@ -339,7 +370,7 @@ static void walk_cb(uv_handle_t *h, void *arg)
 /* ---- Resume ------------------------------------------------------------------ */
 
 /* A record of the show being resumed: the show's go to the engine, the stage
- * message stays here. */
+ * message to the dispatcher. */
 static void resume_record(void *ctx, const sc_record_t *rec)
 {
     sc_app_t *app = ctx;
@@ -348,12 +379,10 @@ static void resume_record(void *ctx, const sc_record_t *rec)
         sc_engine_replay(app->engine, &rec->show);
         break;
     case SC_REC_MESSAGE:
-        snprintf(app->message, sizeof app->message, "%s", rec->text);
-        snprintf(app->message_color, sizeof app->message_color, "%s", rec->color);
-        app->message_since_ms = rec->wall_ns / 1000000;
+        sc_dispatch_set_message(app->dispatch, rec->text, rec->color, rec->wall_ns / 1000000);
         break;
     case SC_REC_CLEAR_MESSAGE:
-        app->message[0] = app->message_color[0] = '\0';
+        sc_dispatch_set_message(app->dispatch, "", "", 0);
         break;
     default:
         break;
@@ -377,7 +406,6 @@ static bool resume(sc_app_t *app, uint64_t hash, char *why, size_t len)
      * time; their cues were missed, not fired late. */
     sc_engine_resumed(app->engine, res.last_wall_ns - app->tb.midnight_wall_ns);
     const rd_show_t *after = sc_engine_show(app->engine);
-    app->rehearsal = after->rehearsal;
     snprintf(why, len, "%s: %s%s", res.why,
              after->current >= 0 ? sc_engine_rundown(app->engine)->items[after->current].id
                                  : "nothing",
@@ -387,6 +415,8 @@ static bool resume(sc_app_t *app, uint64_t hash, char *why, size_t len)
 
 /* ---- Start-up ---------------------------------------------------------------- */
 
+/* The config (defaults, then the file, then the command line) and the
+ * rundown linked to it; every finding goes to stderr. */
 static bool load_all(sc_app_t *app, rd_rundown_t *r)
 {
     rd_diags_t d = {0};
@@ -448,13 +478,80 @@ static void log_config(const sc_app_t *app)
             "view token %s",
             app->opts.config_path ? app->opts.config_path : "(defaults)", c->http.host,
             c->http.port, c->osc.host, c->osc.port, c->data_dir, (double)c->go_guard_ns / 1e9,
-            c->ntargets, c->ntargets == 1 ? "" : "s", app->view_token ? "set" : "none");
+            c->ntargets, c->ntargets == 1 ? "" : "s", app->tokens.view ? "set" : "none");
     if (c->http_tls.cert)
         sc_info("http: TLS only (https://, wss://), cert %s, key %s", c->http_tls.cert,
                 c->http_tls.key);
     for (size_t i = 0; i < c->ntargets; i++)
         sc_info("target %s: %s, latency %.3f ms", c->targets[i].name, c->targets[i].url,
                 (double)c->targets[i].latency_ns / 1e6);
+}
+
+/* Frees what start-up made before the loop ran anything. */
+static void free_early(sc_app_t *app, rd_rundown_t *rundown)
+{
+    rd_rundown_free(rundown);
+    free(app->tokens.control);
+    free(app->tokens.view);
+    rd_config_free(&app->config);
+    free(app);
+}
+
+/* The targets, the engine, the dispatcher and the state document, wired to
+ * each other through run.c. Returns false with err filled when a target's
+ * kind has no implementation here. */
+static bool wire_show(sc_app_t *app, rd_rundown_t *rundown, char *err, size_t errlen)
+{
+    app->target_env = (sc_target_env_t){.loop = &app->loop,
+                                        .clock = app->clock,
+                                        .lws_context = target_lws,
+                                        .done = target_done,
+                                        .answer = target_answer,
+                                        .changed = target_changed,
+                                        .ctx = app};
+    app->ntargets = app->config.ntargets;
+    app->targets = rd_xcalloc(app->ntargets + 1, sizeof *app->targets);
+    for (size_t i = 0; i < app->ntargets; i++) {
+        const rd_target_t *conf = &app->config.targets[i];
+        if (!sc_target_init(&app->targets[i], conf, (int)i, &app->target_env)) {
+            snprintf(err, errlen, "target %s: this daemon cannot send to %s targets", conf->name,
+                     rd_target_kind_name(conf->kind));
+            return false;
+        }
+    }
+    sc_engine_env_t engine = {.loop = &app->loop,
+                              .clock = app->clock,
+                              .tb = &app->tb,
+                              .config = &app->config,
+                              .targets = app->targets,
+                              .ntargets = app->ntargets,
+                              .record = journal_record,
+                              .changed = changed,
+                              .ctx = app};
+    app->engine = sc_engine_new(&engine, rundown);
+    sc_dispatch_env_t dispatch = {.engine = app->engine,
+                                  .config = &app->config,
+                                  .record = journal_record,
+                                  .reload = reload,
+                                  .changed = changed,
+                                  .ctx = app};
+    app->dispatch = sc_dispatch_new(&dispatch);
+    sc_state_env_t state = {.engine = app->engine,
+                            .dispatch = app->dispatch,
+                            .targets = app->targets,
+                            .ntargets = app->ntargets,
+                            .tb = &app->tb,
+                            .clients = screens,
+                            .ctx = app};
+    app->state = sc_state_new(&state);
+    app->server_env.dispatch = app->dispatch;
+    app->server_env.acks = app->acks;
+    app->server_env.state = app->state;
+    app->server_env.asrun = app->asrun;
+    /* The engine before the targets open: a websocket target may report at once. */
+    for (size_t i = 0; i < app->ntargets; i++)
+        app->targets[i].ops->open(&app->targets[i]);
+    return true;
 }
 
 int sc_run(const sc_options_t *opts)
@@ -469,41 +566,39 @@ int sc_run(const sc_options_t *opts)
     int rc = 1;
 
     if (!load_all(app, &rundown)) {
-        rd_rundown_free(&rundown);
-        rd_config_free(&app->config);
-        free(app);
+        free_early(app, &rundown);
         return 1;
     }
     bool generated = false;
     mkdir(app->config.data_dir, 0755);
-    app->control_token = sc_auth_control_token(app->config.control_token, app->config.data_dir,
-                                               &generated, err, sizeof err);
-    if (!app->control_token) {
+    app->tokens.control = sc_auth_control_token(app->config.control_token, app->config.data_dir,
+                                                &generated, err, sizeof err);
+    if (!app->tokens.control) {
         fprintf(stderr, "showcallerd: %s\n", err);
-        rd_rundown_free(&rundown);
-        rd_config_free(&app->config);
-        free(app);
+        free_early(app, &rundown);
         return 1;
     }
     if (app->config.view_token)
-        app->view_token = rd_xstrdup(app->config.view_token);
+        app->tokens.view = rd_xstrdup(app->config.view_token);
     log_config(app);
 
     uv_loop_init(&app->loop);
     sc_timebase_init(&app->tb, &rundown);
     /* The web server first, while the loop holds nothing else: if it cannot
      * listen, it tears itself down by running the loop until lws's handles
-     * have closed. */
-    app->server = sc_server_start(app, app->config.http.host, app->config.http.port,
+     * have closed. The rest of its environment is filled in by wire_show,
+     * before the loop runs. */
+    app->server_env = (sc_server_env_t){.loop = &app->loop,
+                                        .config = &app->config,
+                                        .tokens = &app->tokens,
+                                        .changed = changed,
+                                        .ctx = app};
+    app->server = sc_server_start(&app->server_env, app->config.http.host, app->config.http.port,
                                   app->opts.web_root, err, sizeof err);
     if (!app->server) {
         fprintf(stderr, "showcallerd: %s\n", err);
         uv_loop_close(&app->loop);
-        rd_rundown_free(&rundown);
-        free(app->control_token);
-        free(app->view_token);
-        rd_config_free(&app->config);
-        free(app);
+        free_early(app, &rundown);
         return 1;
     }
     uv_timer_init(&app->loop, &app->heartbeat);
@@ -516,9 +611,9 @@ int sc_run(const sc_options_t *opts)
     uv_signal_init(&app->loop, &app->sigint);
     uv_signal_init(&app->loop, &app->sighup);
     app->sigterm.data = app->sigint.data = app->sighup.data = app;
-    sc_ack_init(app);
 
-    /* The as-run log, named by the show's date. */
+    /* The as-run log, named by the show's date, and the queue where replies
+     * wait for it. */
     char name[64];
     snprintf(name, sizeof name, "asrun-%04d-%02d-%02d.jsonl", app->tb.year, app->tb.month,
              app->tb.day);
@@ -529,7 +624,9 @@ int sc_run(const sc_options_t *opts)
                  uv_strerror(uverr));
         goto fail;
     }
-    sc_asrun_on_durable(app->asrun, sc_ack_on_durable, app); /* replies wait for it (ack.h) */
+    sc_ack_source_t src = {ack_last_seq, ack_is_durable, ack_last_error, app->asrun};
+    app->acks = sc_ack_queue_new(&app->loop, &src);
+    sc_asrun_on_durable(app->asrun, sc_ack_on_durable, app->acks);
 
     bool realtime = opts->realtime || app->config.realtime;
     sc_clock_options_t copts = {.capacity = 8192,
@@ -549,25 +646,13 @@ int sc_run(const sc_options_t *opts)
             : cst.realtime ? "granted"
                            : "asked for but not permitted here; a normal thread");
 
-    app->noutputs = app->config.ntargets;
-    app->outputs = rd_xcalloc(app->noutputs + 1, sizeof *app->outputs);
-    for (size_t i = 0; i < app->noutputs; i++) {
-        sc_output_t *o = &app->outputs[i];
-        o->app = app;
-        o->target = &app->config.targets[i];
-        o->index = (int)i;
-        o->fd = -1;
-        o->ops = sc_output_ops_for(o->target->kind);
-    }
-    /* The engine before the outputs: a websocket target may report at once. */
-    app->engine = sc_engine_new(app, &rundown);
-    for (size_t i = 0; i < app->noutputs; i++)
-        app->outputs[i].ops->open(&app->outputs[i]);
+    if (!wire_show(app, &rundown, err, sizeof err))
+        goto fail;
 
-    app->osc_in =
-        sc_osc_in_start(&app->loop, app->config.osc.host, app->config.osc.port,
-                        (const char *const *)app->config.osc_allow, app->config.nosc_allow,
-                        app->config.commands_per_second, osc_dispatch, app, err, sizeof err);
+    app->osc_in = sc_osc_in_start(&app->loop, app->config.osc.host, app->config.osc.port,
+                                  (const char *const *)app->config.osc_allow,
+                                  app->config.nosc_allow, app->config.commands_per_second,
+                                  osc_dispatch, app, app->acks, err, sizeof err);
     if (!app->osc_in)
         goto fail_running;
 
@@ -575,7 +660,7 @@ int sc_run(const sc_options_t *opts)
     uv_signal_start(&app->sigint, signal_cb, SIGINT);
     uv_signal_start(&app->sighup, signal_cb, SIGHUP);
     uv_timer_start(&app->heartbeat, heartbeat_cb, 1000, 1000);
-    start_watch(app);
+    app->watch = sc_watch_start(&app->loop, app->opts.rundown_path, file_changed, app);
 
     /* With http.tls the server speaks only HTTPS, so only those URLs work. */
     const char *scheme = app->config.http_tls.cert ? "https" : "http";
@@ -589,13 +674,11 @@ int sc_run(const sc_options_t *opts)
     sc_info("%s", why);
     char hash_text[32];
     snprintf(hash_text, sizeof hash_text, "%016llx", (unsigned long long)hash);
-    if (app->asrun) {
-        json_t *start = sc_app_daemon_record(app, "start", resumed ? why : "showcallerd started");
-        json_object_set_new(start, "rundown", json_string(app->opts.rundown_path));
-        json_object_set_new(start, "rundown_hash", json_string(hash_text));
-        json_object_set_new(start, "resumed", json_boolean(resumed));
-        sc_asrun_append(app->asrun, start);
-    }
+    json_t *start = daemon_record(app, "start", resumed ? why : "showcallerd started");
+    json_object_set_new(start, "rundown", json_string(app->opts.rundown_path));
+    json_object_set_new(start, "rundown_hash", json_string(hash_text));
+    json_object_set_new(start, "resumed", json_boolean(resumed));
+    journal_record(app, start);
     sc_info("ready in %.1f ms: %s, %zu items", (double)(sc_mono_ns() - t_start) / 1e6,
             sc_engine_rundown(app->engine)->title, sc_engine_rundown(app->engine)->nitems);
     printf("showcallerd is running.\n"
@@ -603,17 +686,16 @@ int sc_run(const sc_options_t *opts)
            "  stage:    %s://%s:%d/stage/\n"
            "  control token: %s%s\n"
            "  OSC commands: udp %s:%d (/showcaller/go ...)\n",
-           scheme, url_host, app->config.http.port, app->control_token, scheme, url_host,
-           app->config.http.port, app->control_token,
+           scheme, url_host, app->config.http.port, app->tokens.control, scheme, url_host,
+           app->config.http.port, app->tokens.control,
            generated ? " (generated, kept in data_dir/control_token)" : "", app->config.osc.host,
            app->config.osc.port);
     fflush(stdout);
-    sc_app_changed(app);
+    changed(app);
     rc = 0;
     goto run;
 
 fail_running:
-    app->exit_code = 1;
     fprintf(stderr, "showcallerd: %s\n", err);
     begin_shutdown(app, "start-up failed");
     rc = 1;
@@ -633,7 +715,10 @@ fail:
         while (sc_clock_poll(app->clock, reps, 64) > 0)
             ;
     }
-    sc_ack_close(app);
+    if (app->engine)
+        sc_engine_close(app->engine);
+    if (app->acks)
+        sc_ack_queue_close(app->acks);
     if (app->asrun)
         sc_asrun_close(app->asrun, noop_done, NULL);
     uv_close((uv_handle_t *)&app->clock_async, NULL);
@@ -648,6 +733,8 @@ fail:
     rd_rundown_free(&rundown);
 
 cleanup:
+    sc_state_free(app->state);
+    sc_dispatch_free(app->dispatch);
     if (app->engine)
         sc_engine_free(app->engine);
     if (app->clock)
@@ -656,7 +743,7 @@ cleanup:
         sc_asrun_free(app->asrun);
     if (app->server)
         sc_server_free(app->server);
-    free(app->outputs);
+    free(app->targets);
     int closed = uv_loop_close(&app->loop);
     if (closed != 0) {
         uv_walk(&app->loop, walk_cb, NULL);
@@ -665,8 +752,8 @@ cleanup:
     } else {
         sc_info("stopped cleanly");
     }
-    free(app->control_token);
-    free(app->view_token);
+    free(app->tokens.control);
+    free(app->tokens.view);
     rd_config_free(&app->config);
     free(app);
     return rc;

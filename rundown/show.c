@@ -8,39 +8,6 @@
 #include "cue_timing.h"
 #include "xalloc.h"
 
-const char *rd_show_err_code(rd_show_err_t err)
-{
-    switch (err) {
-    case RD_SHOW_OK:
-        return "ok";
-    case RD_SHOW_ERR_UNKNOWN_ITEM:
-        return "unknown_item";
-    case RD_SHOW_ERR_UNKNOWN_CUE:
-        return "unknown_cue";
-    case RD_SHOW_ERR_ENDED:
-        return "show_ended";
-    case RD_SHOW_ERR_NOTHING_NEXT:
-        return "nothing_next";
-    case RD_SHOW_ERR_NOTHING_BACK:
-        return "nothing_back";
-    case RD_SHOW_ERR_NOT_RUNNING:
-        return "not_running";
-    case RD_SHOW_ERR_NOT_HOLDING:
-        return "not_holding";
-    case RD_SHOW_ERR_ALREADY_HOLDING:
-        return "already_holding";
-    case RD_SHOW_ERR_ITEM_RUNNING:
-        return "item_running";
-    case RD_SHOW_ERR_NEGATIVE:
-        return "negative_duration";
-    case RD_SHOW_ERR_IN_PREROLL:
-        return "in_preroll";
-    case RD_SHOW_ERR_RUNNING_REMOVED:
-        return "running_item_removed";
-    }
-    return "error";
-}
-
 const char *rd_show_strerror(rd_show_err_t err)
 {
     switch (err) {

@@ -39,8 +39,6 @@ typedef enum {
     RD_SHOW_ERR_RUNNING_REMOVED, /* reload: the new rundown lacks the running item */
 } rd_show_err_t;
 
-/* The wire code of an error, e.g. "unknown_item". */
-const char *rd_show_err_code(rd_show_err_t err);
 /* A sentence for people, e.g. "the show has ended". */
 const char *rd_show_strerror(rd_show_err_t err);
 

@@ -49,3 +49,25 @@ char *sc_auth_control_token(const char *configured, const char *data_dir, bool *
     *generated = true;
     return rd_xstrdup(token);
 }
+
+bool sc_auth_token_equal(const char *presented, const char *expected)
+{
+    if (!presented || !expected)
+        return false;
+    size_t a = strlen(presented), b = strlen(expected);
+    /* Compare every byte of the expected token whatever the input, so the
+     * time taken says nothing about how much of it was right. */
+    unsigned char diff = (unsigned char)(a != b);
+    for (size_t i = 0; i < b; i++)
+        diff |= (unsigned char)(expected[i] ^ (i < a ? presented[i] : 0));
+    return diff == 0;
+}
+
+sc_role_t sc_auth_role(const sc_tokens_t *t, const char *presented)
+{
+    if (sc_auth_token_equal(presented, t->control))
+        return SC_ROLE_CONTROL;
+    if (!t->view || sc_auth_token_equal(presented, t->view))
+        return SC_ROLE_VIEW;
+    return SC_ROLE_NONE;
+}

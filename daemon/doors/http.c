@@ -8,10 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "journal/ack.h"
 #include "journal/asrun.h"
 #include "journal/asrun_record.h"
-#include "show/engine.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -47,30 +45,12 @@ static int reply_json(struct lws *wsi, unsigned int status, json_t *o)
     return rc;
 }
 
-static int reply_error(struct lws *wsi, unsigned int status, const char *code, const char *message)
+int sc__http_error(struct lws *wsi, sc_err_t err, const char *message)
 {
     json_t *o = json_object();
     json_object_set_new(o, "ok", json_false());
-    json_object_set_new(o, "error", sc_error_json(code, message));
-    return reply_json(wsi, status, o);
-}
-
-/* The HTTP status for a command's error code. */
-static unsigned int status_for(const char *code)
-{
-    if (!code)
-        return 200;
-    if (strcmp(code, "unauthorized") == 0)
-        return 401;
-    if (strcmp(code, "unknown_command") == 0 || strcmp(code, "unknown_item") == 0 ||
-        strcmp(code, "unknown_cue") == 0)
-        return 404;
-    if (strcmp(code, "bad_argument") == 0 || strcmp(code, "missing_argument") == 0 ||
-        strcmp(code, "bad_json") == 0)
-        return 400;
-    if (strcmp(code, "go_guard") == 0)
-        return 429;
-    return 409; /* the show's state does not allow it */
+    json_object_set_new(o, "error", sc_error_json(sc_err_code(err), message));
+    return reply_json(wsi, sc_err_http_status(err), o);
 }
 
 /* The token a request presents: "Authorization: Bearer X", else ?token=X. */
@@ -88,82 +68,78 @@ static bool presented(struct lws *wsi, char *buf, size_t len)
     return t != NULL;
 }
 
-static bool can_view(sc_server_t *s, struct lws *wsi)
-{
-    if (!s->app->view_token)
-        return true;
-    char tok[256];
-    return presented(wsi, tok, sizeof tok) && (sc__token_equal(tok, s->app->view_token) ||
-                                               sc__token_equal(tok, s->app->control_token));
-}
-
-static bool can_control(sc_server_t *s, struct lws *wsi)
+/* The role the request's token grants (auth.h). */
+static sc_role_t role(sc_server_t *s, struct lws *wsi)
 {
     char tok[256];
-    return presented(wsi, tok, sizeof tok) && sc__token_equal(tok, s->app->control_token);
+    return sc_auth_role(s->env->tokens, presented(wsi, tok, sizeof tok) ? tok : NULL);
 }
 
 static int get(sc_server_t *s, struct lws *wsi, const char *path)
 {
-    if (!can_view(s, wsi))
-        return reply_error(wsi, 401, "unauthorized", "viewing needs the view token");
-    if (strcmp(path, "/state") == 0) {
-        json_t *st = sc_app_state_json(s->app, true);
-        return reply_json(wsi, 200, st);
-    }
+    if (role(s, wsi) == SC_ROLE_NONE)
+        return sc__http_error(wsi, SC_ERR_UNAUTHORIZED, "viewing needs the view token");
+    if (strcmp(path, "/state") == 0)
+        return reply_json(wsi, 200, sc_state_json(s->env->state, true));
     if (strcmp(path, "/rundown") == 0)
-        return reply_json(wsi, 200, sc_engine_rundown_json(s->app->engine));
-    if (strcmp(path, "/asrun") == 0 || strcmp(path, "/asrun.csv") == 0) {
+        return reply_json(wsi, 200, sc_state_rundown_json(s->env->state));
+    if ((strcmp(path, "/asrun") == 0 || strcmp(path, "/asrun.csv") == 0) && s->env->asrun) {
         bool csv = path[6] == '.';
         size_t len = 0;
         char *text =
-            csv ? sc_asrun_csv_text(s->app->asrun, &len) : sc_asrun_json_text(s->app->asrun, &len);
+            csv ? sc_asrun_csv_text(s->env->asrun, &len) : sc_asrun_json_text(s->env->asrun, &len);
         int rc = sc__http_reply(wsi, 200, csv ? "text/csv; charset=utf-8" : "application/json",
                                 text, len);
         free(text);
         return rc;
     }
-    return reply_error(wsi, 404, "not_found", "no such API path");
+    return sc__http_error(wsi, SC_ERR_NOT_FOUND, "no such API path");
 }
 
-/* Finishes a command's reply with what the as-run log says of it. */
-static char *finish_reply(sc_server_t *s, json_t *o, sc_ack_t state)
+/* A reply waiting in the ack queue: on the heap, not in lws's per-request
+ * storage, and its own owner (a request has one reply); the request drops
+ * it when it closes. */
+typedef struct sc__http_held {
+    sc_ack_entry_t entry; /* first */
+    sc_ack_owner_t owner;
+    sc__http_req_t *req;
+    struct lws *wsi;
+    json_t *reply;
+} held_t;
+
+/* A command's reply as the as-run log released it: "durable", and for an
+ * overdue one the "warning". */
+static char *finish_reply(json_t *o, sc_ack_t state, const char *warning)
 {
-    sc_ack_annotate(s->app, o, state);
+    json_object_set_new(o, "durable", json_boolean(state == SC_ACK_DURABLE));
+    if (state == SC_ACK_OVERDUE)
+        json_object_set_new(o, "warning", json_string(warning));
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;
 }
 
-size_t sc__http_release_acks(sc_server_t *s)
+static void release(sc_ack_entry_t *e, sc_ack_t state, const char *warning)
 {
-    size_t held = 0;
-    lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&s->http_held))
-    {
-        sc__http_req_t *req = lws_container_of(d, sc__http_req_t, held_list);
-        sc_ack_t state = sc_ack_check(s->app, req->held_seq, req->held_mono);
-        if (state == SC_ACK_WAIT) {
-            held++;
-        } else {
-            lws_dll2_remove(&req->held_list);
-            req->ready = finish_reply(s, req->held_reply, state);
-            req->held_reply = NULL;
-            lws_callback_on_writable(req->wsi); /* the reply goes out in HTTP_WRITEABLE */
-        }
+    held_t *h = (held_t *)e;
+    if (state == SC_ACK_DROPPED) {
+        json_decref(h->reply);
+    } else {
+        h->req->held = NULL;
+        h->req->ready = finish_reply(h->reply, state, warning);
+        lws_callback_on_writable(h->wsi); /* the reply goes out in HTTP_WRITEABLE */
     }
-    lws_end_foreach_dll_safe(d, d1);
-    return held;
+    free(h);
 }
 
-/* Frees what a request holds; it may be in the held list. */
-static void forget_request(sc__http_req_t *req)
+/* Frees what a request holds; its reply may be in the ack queue. */
+static void forget_request(sc_server_t *s, sc__http_req_t *req)
 {
     free(req->body);
     req->body = NULL;
-    if (!lws_dll2_is_detached(&req->held_list))
-        lws_dll2_remove(&req->held_list);
-    json_decref(req->held_reply);
-    req->held_reply = NULL;
+    if (req->held && s->env->acks)
+        sc_ack_cancel_owner(s->env->acks, &req->held->owner);
+    req->held = NULL;
     free(req->ready);
     req->ready = NULL;
 }
@@ -177,7 +153,7 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
         return 0;
     req->ran = true;
     if (s->shutting_down) /* a body that finished arriving during shutdown */
-        return reply_error(wsi, 503, "shutting_down", "the daemon is stopping");
+        return sc__http_error(wsi, SC_ERR_SHUTTING_DOWN, "the daemon is stopping");
     sc_result_t r;
     json_t *args = NULL;
     if (req->body_len > 0) {
@@ -187,7 +163,7 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
             json_decref(args);
             free(req->body);
             req->body = NULL;
-            return reply_error(wsi, 400, "bad_json", "the body must be a JSON object");
+            return sc__http_error(wsi, SC_ERR_BAD_JSON, "the body must be a JSON object");
         }
     }
     free(req->body);
@@ -199,8 +175,8 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
     bool decoded = sc_command_from_json(req->cmd, args, &c, &r);
     json_decref(args);
     if (!decoded) /* nothing ran, nothing was logged */
-        return reply_error(wsi, status_for(r.code), r.code, r.message);
-    uint64_t seq = sc_app_dispatch(s->app, &c, req->authorized, &r);
+        return sc__http_error(wsi, r.err, r.message);
+    uint64_t seq = sc_dispatch_run(s->env->dispatch, &c, req->authorized, &r);
 
     /* The reply carries the command's as-run seq and waits until the log has
      * it on disk (ack.h). */
@@ -210,21 +186,23 @@ static int run_command(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
         json_object_set_new(o, "error", sc_error_json(r.code, r.message));
     if (seq)
         json_object_set_new(o, "seq", json_integer((json_int_t)seq));
-    req->held_status = r.ok ? 200 : status_for(r.code);
-    req->held_seq = sc_ack_seq(s->app);
-    req->held_mono = sc_mono_ns();
-    sc_ack_t state = sc_ack_check(s->app, req->held_seq, req->held_mono);
-    if (state != SC_ACK_WAIT) {
-        char *text = finish_reply(s, o, state);
-        int rc = sc__http_reply(wsi, req->held_status, "application/json", text, strlen(text));
-        free(text);
-        return rc;
+    req->held_status = sc_err_http_status(r.err);
+    held_t *h = rd_xcalloc(1, sizeof *h);
+    h->req = req;
+    h->wsi = wsi;
+    h->reply = o;
+    char warning[SC_ACK_WARNING_MAX];
+    sc_ack_t state = sc_ack_hold(s->env->acks, &h->entry, &h->owner, sc_ack_seq(s->env->acks),
+                                 release, warning, sizeof warning);
+    if (state == SC_ACK_WAIT) {
+        req->held = h;
+        return 0;
     }
-    req->wsi = wsi;
-    req->held_reply = o;
-    lws_dll2_add_tail(&req->held_list, &s->http_held);
-    sc_ack_parked(s->app);
-    return 0;
+    free(h);
+    char *text = finish_reply(o, state, warning);
+    int rc = sc__http_reply(wsi, req->held_status, "application/json", text, strlen(text));
+    free(text);
+    return rc;
 }
 
 int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -239,15 +217,15 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         int ulen = 0;
         int method = lws_http_get_uri_and_method(wsi, &uri, &ulen);
         if (s->shutting_down)
-            return reply_error(wsi, 503, "shutting_down", "the daemon is stopping");
+            return sc__http_error(wsi, SC_ERR_SHUTTING_DOWN, "the daemon is stopping");
         if (method == LWSHUMETH_GET)
             return get(s, wsi, path);
         if (method != LWSHUMETH_POST)
-            return reply_error(wsi, 405, "method_not_allowed", "use GET or POST");
+            return sc__http_error(wsi, SC_ERR_METHOD_NOT_ALLOWED, "use GET or POST");
         if (path[0] != '/' || strlen(path + 1) >= sizeof req->cmd || strchr(path + 1, '/'))
-            return reply_error(wsi, 404, "unknown_command", "POST /api/<command>");
+            return sc__http_error(wsi, SC_ERR_UNKNOWN_COMMAND, "POST /api/<command>");
         snprintf(req->cmd, sizeof req->cmd, "%s", path + 1);
-        req->authorized = can_control(s, wsi);
+        req->authorized = role(s, wsi) == SC_ROLE_CONTROL;
         /* Requests with the control token and without it count apart, so a
          * stranger behind the producer's address (NAT, a proxy) cannot use
          * up the producer's commands. */
@@ -255,11 +233,11 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         sc__peer(wsi, peer, sizeof peer);
         sc_rate_key_of(peer, ip, sizeof ip);
         snprintf(key, sizeof key, "%c %s", req->authorized ? 'c' : '-', ip);
-        if (!sc_rate_take(&s->http_rate, key, s->app->config.commands_per_second, sc_mono_ns())) {
+        if (!sc_rate_take(&s->http_rate, key, s->env->config->commands_per_second, sc_mono_ns())) {
             char msg[96];
             snprintf(msg, sizeof msg, "more than %d commands a second from %s",
-                     s->app->config.commands_per_second, ip);
-            reply_error(wsi, 429, "rate_limited", msg);
+                     s->env->config->commands_per_second, ip);
+            sc__http_error(wsi, SC_ERR_RATE_LIMITED, msg);
             return -1; /* a body that may follow is not read */
         }
         char cl[32];
@@ -267,11 +245,11 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
             lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ? atol(cl) : -1;
         if (clen < 0) {
             /* lws 4.1 does not de-chunk request bodies. */
-            reply_error(wsi, 411, "length_required", "send a Content-Length");
+            sc__http_error(wsi, SC_ERR_LENGTH_REQUIRED, "send a Content-Length");
             return -1;
         }
         if (clen > SC_HTTP_MAX_BODY) {
-            reply_error(wsi, 413, "too_large", "the body is larger than 16 KiB");
+            sc__http_error(wsi, SC_ERR_TOO_LARGE, "the body is larger than 16 KiB");
             return -1;
         }
         if (clen == 0)
@@ -306,7 +284,7 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
         if (req)
-            forget_request(req);
+            forget_request(s, req);
         break;
     default:
         break;

@@ -183,11 +183,11 @@ static void classify(const entry_t *e, const char *source, sc_osc_msg_t *m)
     m->kind = SC_OSC_REFUSED;
     bool sub = strcmp(name, "subscribe") == 0, unsub = strcmp(name, "unsubscribe") == 0;
     if (!sub && !unsub && sc_command_lookup(name) < 0) {
-        sc_result_error(&m->result, "unknown_command", "\"%.64s\" is not a command", name);
+        sc_result_error(&m->result, SC_ERR_UNKNOWN_COMMAND, "\"%.64s\" is not a command", name);
         return;
     }
     if (!e->msg) {
-        sc_result_error(&m->result, "bad_argument", "%s: the message cannot be read: %s", name,
+        sc_result_error(&m->result, SC_ERR_BAD_ARGUMENT, "%s: the message cannot be read: %s", name,
                         lo_reason(e->lo_error));
         return;
     }
@@ -196,7 +196,7 @@ static void classify(const entry_t *e, const char *source, sc_osc_msg_t *m)
     if (sub || unsub) {
         /* Feedback, not a command: the door keeps the subscribers. */
         if (argc > 0) {
-            sc_result_error(&m->result, "bad_argument", "%s takes no arguments, not %d", name,
+            sc_result_error(&m->result, SC_ERR_BAD_ARGUMENT, "%s takes no arguments, not %d", name,
                             argc);
             return;
         }
@@ -204,7 +204,7 @@ static void classify(const entry_t *e, const char *source, sc_osc_msg_t *m)
         return;
     }
     if (argc > SC_OSC_MAX_ARGS) {
-        sc_result_error(&m->result, "bad_argument", "%s: too many arguments (%d)", name, argc);
+        sc_result_error(&m->result, SC_ERR_BAD_ARGUMENT, "%s: too many arguments (%d)", name, argc);
         return;
     }
     lo_arg **argv = argc > 0 ? lo_message_get_argv(e->msg) : NULL;
@@ -212,7 +212,7 @@ static void classify(const entry_t *e, const char *source, sc_osc_msg_t *m)
     memset(v, 0, sizeof v);
     for (int i = 0; i < argc; i++) {
         if (!to_value(types[i], argv[i], &v[i])) {
-            sc_result_error(&m->result, "bad_argument",
+            sc_result_error(&m->result, SC_ERR_BAD_ARGUMENT,
                             "%s: argument %d has OSC type '%c'; use i, h, f, d, s, S, T or F", name,
                             i + 1, types[i]);
             return;

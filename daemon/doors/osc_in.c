@@ -44,13 +44,13 @@ typedef struct {
     char key[64]; /* "127.0.0.1:54321" or "[::1]:54321"; fits sc_command_t.source */
 } peer_t;
 
-/* A reply held until its command's as-run record is durable (ack.h). */
+/* A reply held until its command's as-run record is durable (journal/ack.h). */
 typedef struct {
+    sc_ack_entry_t entry; /* first: the queue's entry is the reply's */
+    struct sc_osc_in *o;
     peer_t to;
     char name[NAME_ECHO_MAX + 1];
     sc_result_t result;
-    uint64_t seq;
-    int64_t parked_mono;
 } held_t;
 
 struct sc_osc_in {
@@ -69,8 +69,8 @@ struct sc_osc_in {
     peer_t subs[SC_OSC_MAX_SUBSCRIBERS];
     size_t nsubs;
     sc_osc_in_stats_t stats;
-    held_t held[SC_OSC_MAX_HELD]; /* a ring, oldest first */
-    size_t held_head, held_count;
+    sc_ack_queue_t *acks; /* borrowed, may be NULL */
+    sc_ack_owner_t held;  /* the door's replies in it */
     uint64_t recv_failed; /* recvfrom errors other than "nothing waiting" */
     bool closing;
     void (*done)(void *ctx);
@@ -215,7 +215,7 @@ static void reply(sc_osc_in_t *o, const peer_t *to, const char *name, const sc_r
 
 static void unauthorized(sc_result_t *r, const peer_t *from)
 {
-    sc_result_error(r, "unauthorized",
+    sc_result_error(r, SC_ERR_UNAUTHORIZED,
                     "OSC control is accepted only from the osc.allow addresses; %s is not one",
                     from->key);
 }
@@ -231,7 +231,7 @@ static bool take_token(sc_osc_in_t *o, const peer_t *from, sc_result_t *r)
     if (sc_rate_take(&o->rate, key, o->commands_per_second, now))
         return true;
     o->stats.rate_limited++;
-    sc_result_error(r, "rate_limited", "more than %d commands a second from %s",
+    sc_result_error(r, SC_ERR_RATE_LIMITED, "more than %d commands a second from %s",
                     o->commands_per_second, key);
     if (sc_rate_take(&o->warned, key, WARN_RATE, now))
         sc_warn("osc: %s sends more than %d commands a second; the excess is refused "
@@ -253,7 +253,7 @@ static void subscription(sc_osc_in_t *o, bool on, const peer_t *from, bool allow
     sc_result_ok(r);
     if (on && i == o->nsubs) {
         if (o->nsubs == SC_OSC_MAX_SUBSCRIBERS) {
-            sc_result_error(r, "too_many_subscribers", "subscribe: already %d subscribers",
+            sc_result_error(r, SC_ERR_TOO_MANY_SUBSCRIBERS, "subscribe: already %d subscribers",
                             SC_OSC_MAX_SUBSCRIBERS);
             return;
         }
@@ -264,6 +264,24 @@ static void subscription(sc_osc_in_t *o, bool on, const peer_t *from, bool allow
         o->nsubs--;
         sc_info("osc: %s unsubscribed from feedback", from->key);
     }
+}
+
+/* Sends a held reply as the ack queue released it. Overdue, an ok reply
+ * stays ok (the command ran) with code "not_durable" and the warning. */
+static void release(sc_ack_entry_t *e, sc_ack_t state, const char *warning)
+{
+    held_t *h = (held_t *)e;
+    if (state == SC_ACK_OVERDUE) {
+        h->o->stats.not_durable++;
+        if (h->result.ok) {
+            h->result.err = SC_ERR_NOT_DURABLE;
+            h->result.code = sc_err_code(SC_ERR_NOT_DURABLE);
+            snprintf(h->result.message, sizeof h->result.message, "%s", warning);
+        }
+    }
+    if (state != SC_ACK_DROPPED && !h->o->closing)
+        reply(h->o, &h->to, h->name, &h->result);
+    free(h);
 }
 
 /* The datagram being answered. */
@@ -305,49 +323,27 @@ static void on_message(void *ctx, sc_osc_msg_t *m)
             break;
         }
     }
-    if (wait == 0 && o->held_count == 0) {
+    /* A logged command's reply waits for its record; any other waits only
+     * behind the door's replies held before it, so a sender (a bundle) is
+     * answered in order. */
+    if (!o->acks || (wait == 0 && o->held.held == 0)) {
         reply(o, d->from, m->name, &m->result);
         return;
     }
-    /* Held behind its record (or behind earlier held replies, in order). */
-    if (o->held_count == SC_OSC_MAX_HELD) {
-        o->stats.not_held++;
-        if (m->result.ok) {
-            m->result.code = "not_durable";
-            snprintf(m->result.message, sizeof m->result.message,
-                     "done, but too many replies are waiting for the as-run log to hold this one");
-        }
+    held_t *h = calloc(1, sizeof *h);
+    if (!h) {
         reply(o, d->from, m->name, &m->result);
         return;
     }
-    held_t *h = &o->held[(o->held_head + o->held_count++) % SC_OSC_MAX_HELD];
+    h->o = o;
     h->to = *d->from;
     snprintf(h->name, sizeof h->name, "%s", m->name);
     h->result = m->result;
-    h->seq = wait;
-    h->parked_mono = sc_mono_ns();
-}
-
-size_t sc_osc_in_release_acks(sc_osc_in_t *o, bool (*durable)(void *ctx, uint64_t seq), void *ctx,
-                              int64_t overdue_before_mono, const char *warning)
-{
-    while (o->held_count > 0 && !o->closing) {
-        held_t *h = &o->held[o->held_head];
-        if (!durable(ctx, h->seq)) {
-            if (h->parked_mono > overdue_before_mono)
-                break;
-            if (h->result.ok) {
-                /* ok stays 1: the command ran; the code says its record
-                 * is not on disk yet. */
-                h->result.code = "not_durable";
-                snprintf(h->result.message, sizeof h->result.message, "%s", warning);
-            }
-        }
-        reply(o, &h->to, h->name, &h->result);
-        o->held_head = (o->held_head + 1) % SC_OSC_MAX_HELD;
-        o->held_count--;
-    }
-    return o->held_count;
+    char warning[SC_ACK_WARNING_MAX];
+    sc_ack_t state = sc_ack_hold(o->acks, &h->entry, &o->held, wait ? sc_ack_seq(o->acks) : 0,
+                                 release, warning, sizeof warning);
+    if (state != SC_ACK_WAIT)
+        release(&h->entry, state, warning);
 }
 
 /* One datagram, whole: garbage from the network must never stop the show,
@@ -480,7 +476,7 @@ static void on_closed(uv_handle_t *h)
 
 sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const char *const *allow,
                              size_t nallow, int commands_per_second, sc_osc_dispatch_fn dispatch,
-                             void *ctx, char *err, size_t errlen)
+                             void *ctx, sc_ack_queue_t *acks, char *err, size_t errlen)
 {
     if (port < 0 || port > 65535) {
         snprintf(err, errlen, "osc: port %d is out of range", port);
@@ -501,6 +497,7 @@ sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const 
     o->nallow = nallow;
     o->dispatch = dispatch;
     o->ctx = ctx;
+    o->acks = acks;
     o->commands_per_second = commands_per_second;
     for (size_t i = 0; i < nallow; i++) {
         if (!allow[i] || !parse_ip(allow[i], &o->allow[i])) {
@@ -570,6 +567,8 @@ void sc_osc_in_stats(const sc_osc_in_t *o, sc_osc_in_stats_t *out)
 
 void sc_osc_in_close(sc_osc_in_t *o, void (*done)(void *ctx), void *ctx)
 {
+    if (o->acks)
+        sc_ack_cancel_owner(o->acks, &o->held);
     o->closing = true;
     o->done = done;
     o->done_ctx = ctx;

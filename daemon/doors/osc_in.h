@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "journal/ack.h"
 #include "show/command.h"
 
 typedef struct sc_osc_in sc_osc_in_t;
@@ -19,14 +20,11 @@ typedef struct sc_osc_in sc_osc_in_t;
  * sender's address is not in the allow list: the owner must refuse it (and
  * log it) without touching the show. result arrives pre-filled: ok when
  * allowed, "unauthorized" when not. cmd and result are borrowed for the call.
- * Returns 0 when the reply may go at once, or the as-run seq it must wait
- * for (ack.h): the door then holds it until sc_osc_in_release_acks. */
+ * Returns the seq of the command's as-run record, 0 when nothing was
+ * logged: a logged command's reply waits in the ack queue for the record
+ * (journal/ack.h). */
 typedef uint64_t (*sc_osc_dispatch_fn)(void *ctx, const sc_command_t *cmd, bool allowed,
                                        sc_result_t *result);
-
-/* Replies held for the as-run log, at most (a full queue answers at once,
- * saying the record is not on disk yet). */
-#define SC_OSC_MAX_HELD 256
 
 /* Binds a UDP socket to host:port (host: a numeric IPv4/IPv6 address or a
  * name; NULL or "" means 0.0.0.0; port 0 picks a free port) and watches it
@@ -34,11 +32,14 @@ typedef uint64_t (*sc_osc_dispatch_fn)(void *ctx, const sc_command_t *cmd, bool 
  * commands_per_second (at least 1) limits each sender address, with bursts
  * of twice that (rate_limit.h): every message under /showcaller/ takes a
  * token, and one without is answered "rate_limited" and never reaches
- * dispatch. Returns NULL and a sentence in err when the address cannot be
- * bound or an argument is wrong; dispatch is never called then. */
+ * dispatch. The replies to logged commands wait in acks (borrowed; NULL:
+ * every reply goes at once); replies to messages that ran nothing (refused,
+ * rate limited, subscriptions) go at once. Returns NULL and a sentence in err
+ * when the address cannot be bound or an argument is wrong; dispatch is never
+ * called then. */
 sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const char *const *allow,
                              size_t nallow, int commands_per_second, sc_osc_dispatch_fn dispatch,
-                             void *ctx, char *err, size_t errlen);
+                             void *ctx, sc_ack_queue_t *acks, char *err, size_t errlen);
 
 /* The bound port. */
 int sc_osc_in_port(const sc_osc_in_t *o);
@@ -56,22 +57,15 @@ typedef struct {
     uint64_t ignored;      /* messages outside /showcaller/ */
     uint64_t malformed;    /* datagrams dropped unanswered (sc_osc_decode refused them) */
     uint64_t send_failed;  /* replies and feedback the socket refused */
-    uint64_t not_held;     /* replies sent before their record was durable: queue full */
+    uint64_t not_durable;  /* replies to logged commands sent before their record was on disk */
     size_t subscribers;
 } sc_osc_in_stats_t;
 
 void sc_osc_in_stats(const sc_osc_in_t *o, sc_osc_in_stats_t *out);
 
-/* Sends the held replies whose seq durable(ctx, seq) says is on disk, in
- * order, and those held since before overdue_before_mono with ok, code
- * "not_durable" and `warning` as the message (the command ran; its record is
- * not on disk yet). Returns how many are still held. */
-size_t sc_osc_in_release_acks(sc_osc_in_t *o, bool (*durable)(void *ctx, uint64_t seq), void *ctx,
-                              int64_t overdue_before_mono, const char *warning);
-
-/* Stops receiving at once; closes the poll handle, frees the liblo server
- * and o in its close callback, then calls done(ctx) (done may be NULL).
- * o must not be used after this call. */
+/* Stops receiving at once; replies still held are dropped (flush the ack
+ * queue first); closes the poll handle, frees o in its close callback, then
+ * calls done(ctx) (done may be NULL). o must not be used after this call. */
 void sc_osc_in_close(sc_osc_in_t *o, void (*done)(void *ctx), void *ctx);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "targets/target.h"
 #include "xalloc.h"
 
 static const struct lws_protocol_vhost_options mime_map = {NULL, NULL, ".map", "application/json"};
@@ -49,32 +50,24 @@ void sc__peer(struct lws *wsi, char *buf, size_t len)
     snprintf(buf, len, "%s:%d", ip, port);
 }
 
-bool sc__token_equal(const char *presented, const char *expected)
-{
-    if (!presented || !expected)
-        return false;
-    size_t a = strlen(presented), b = strlen(expected);
-    /* Compare every byte of the expected token whatever the input, so the
-     * time taken says nothing about how much of it was right. */
-    unsigned char diff = (unsigned char)(a != b);
-    for (size_t i = 0; i < b; i++)
-        diff |= (unsigned char)(expected[i] ^ (i < a ? presented[i] : 0));
-    return diff == 0;
-}
-
-sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const char *web_root,
-                             char *err, size_t errlen)
+sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int port,
+                             const char *web_root, char *err, size_t errlen)
 {
     sc_server_t *s = rd_xcalloc(1, sizeof *s);
-    s->app = app;
+    s->env = env;
     snprintf(s->web_root, sizeof s->web_root, "%s", web_root);
 
-    /* protocols[0] takes websocket upgrades that name no subprotocol. */
+    /* protocols[0] takes websocket upgrades that name no subprotocol; the
+     * target kinds that connect through lws add theirs after ours. */
+    const struct lws_protocols *kinds[8];
+    size_t nkinds = sc_target_lws_protocols(kinds, sizeof kinds / sizeof kinds[0]);
+    s->protocols = rd_xcalloc(2 + nkinds + 1, sizeof *s->protocols);
     s->protocols[0] = (struct lws_protocols){
         "showcaller", sc__ws_callback, sizeof(sc__session_t), 4096, 0, NULL, 1 << 20};
     s->protocols[1] = (struct lws_protocols){
         "showcaller-api", sc__http_callback, sizeof(sc__http_req_t), 0, 0, NULL, 0};
-    s->protocols[2] = sc_out_ws_protocol;
+    for (size_t i = 0; i < nkinds; i++)
+        s->protocols[2 + i] = *kinds[i];
 
     s->mount_api = (struct lws_http_mount){.mountpoint = "/api",
                                            .origin = "showcaller-api",
@@ -107,7 +100,7 @@ sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const ch
     s->retry.secs_since_valid_hangup = 20;
 
     lws_set_log_level(LLL_ERR, NULL);
-    void *foreign_loops[1] = {&app->loop};
+    void *foreign_loops[1] = {env->loop};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
@@ -128,9 +121,9 @@ sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const ch
     /* http.tls: HTTPS and WSS only, on the same address; a plain request
      * fails its handshake. run.c has checked both files (tls.c), and a file
      * lws cannot load makes lws_create_vhost() fail below: never plain HTTP
-     * by accident. The paths are borrowed from app->config for the server's
+     * by accident. The paths are borrowed from the config for the server's
      * life. */
-    const rd_tls_t *tls = &app->config.http_tls;
+    const rd_tls_t *tls = &env->config->http_tls;
     if (tls->cert) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = tls->cert;
@@ -144,6 +137,7 @@ sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const ch
     if (!s->ctx) {
         snprintf(err, errlen,
                  "cannot create the web server (is libwebsockets-evlib-uv installed?)");
+        free(s->protocols);
         free(s);
         return NULL;
     }
@@ -160,12 +154,13 @@ sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const ch
                      port);
         /* A context on a foreign loop is destroyed in two phases. */
         lws_context_destroy(s->ctx);
-        uv_run(&app->loop, UV_RUN_DEFAULT);
+        uv_run(env->loop, UV_RUN_DEFAULT);
         lws_context_destroy(s->ctx);
+        free(s->protocols);
         free(s);
         return NULL;
     }
-    uv_timer_init(&app->loop, &s->grace);
+    uv_timer_init(env->loop, &s->grace);
     s->grace.data = s;
     s->grace_open = true;
     return s;
@@ -311,12 +306,6 @@ void sc_server_destroy(sc_server_t *s)
 void sc_server_free(sc_server_t *s)
 {
     free(s->frame);
+    free(s->protocols);
     free(s);
-}
-
-size_t sc_server_release_acks(sc_server_t *s)
-{
-    if (s->shutting_down)
-        return 0;
-    return sc__ws_release_acks(s) + sc__http_release_acks(s);
 }

@@ -4,31 +4,51 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 
-#include "app.h"
+#include "auth.h"
+#include "journal/ack.h"
+#include "journal/asrun.h"
+#include "model.h"
+#include "show/dispatch.h"
+#include "show/state_json.h"
 
 struct lws_context;
-struct lws_protocols;
+typedef struct sc_server sc_server_t;
 
-/* Creates the lws context on app->loop (a foreign loop) and its vhost on
- * the configured address. Returns NULL and writes why into err on failure
- * (for example the port is taken). */
-sc_server_t *sc_server_start(sc_app_t *app, const char *host, int port, const char *web_root,
-                             char *err, size_t errlen);
+/* What the web doors work with. The server borrows the struct itself, so its
+ * owner may fill the members after the start (the server must start first,
+ * before the loop holds anything else); they must be set before the loop
+ * runs. */
+typedef struct {
+    uv_loop_t *loop;
+    const rd_config_t *config;  /* limits and http.tls */
+    const sc_tokens_t *tokens;  /* the roles; a reload may change them */
+    sc_dispatch_t *dispatch;    /* commands */
+    sc_ack_queue_t *acks;       /* replies wait here for the as-run log */
+    sc_state_doc_t *state;      /* GET /api/state, /api/rundown */
+    const sc_asrun_t *asrun;    /* GET /api/asrun(.csv); NULL: empty */
+    void (*changed)(void *ctx); /* the number of screens changed */
+    void *ctx;
+} sc_server_env_t;
 
+/* Creates the lws context on env->loop (a foreign loop) and its vhost on
+ * host:port, with the websocket target kinds' client protocols. Returns
+ * NULL and writes why into err on failure (for example the port is taken). */
+sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int port,
+                             const char *web_root, char *err, size_t errlen);
+
+/* The lws context (websocket targets connect through it); NULL once the
+ * server stops. */
 struct lws_context *sc_server_context(sc_server_t *s);
 
-/* Serializes the state once and queues it for every websocket client. */
+/* Queues the state (serialized once) for every websocket client. */
 void sc_server_push_state(sc_server_t *s, const char *json, size_t len);
 
 /* Sends a JSON event (e.g. a reload error) to every control client. */
 void sc_server_notify_control(sc_server_t *s, const char *json, size_t len);
 
 size_t sc_server_clients(const sc_server_t *s);
-
-/* Sends the command replies (websocket and HTTP) whose as-run records are now
- * durable or whose wait is over (ack.h). Returns how many are still held. */
-size_t sc_server_release_acks(sc_server_t *s);
 
 /* Shutdown, stage 1: close websockets politely (1001). done() is called
  * from the loop when they have closed or after a short grace. */
@@ -37,8 +57,5 @@ void sc_server_begin_shutdown(sc_server_t *s, void (*done)(void *ctx), void *ctx
  * uv_run returns, then free. */
 void sc_server_destroy(sc_server_t *s);
 void sc_server_free(sc_server_t *s);
-
-/* The protocol the websocket targets connect with (defined in out_ws.c). */
-extern const struct lws_protocols sc_out_ws_protocol;
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "app.h"
+#include "journal/ack.h"
 #include "rate_limit.h"
 #include "server.h"
 
@@ -25,16 +25,6 @@ typedef struct sc__out_msg {
     unsigned char buf[]; /* LWS_PRE + len */
 } sc__out_msg_t;
 
-/* A command reply held until its as-run record is durable (ack.h). */
-typedef struct sc__held {
-    struct sc__held *next;
-    uint64_t seq;        /* the as-run seq it waits for */
-    int64_t parked_mono; /* when it was held */
-    json_t *reply;       /* gets "durable" when released */
-} sc__held_t;
-
-#define SC_WS_MAX_HELD 1024 /* replies held for one client; more drops it */
-
 typedef struct {
     lws_dll2_t list; /* in sc_server_t.sessions */
     struct lws *wsi;
@@ -46,10 +36,9 @@ typedef struct {
     uint64_t sent_seq; /* the last state frame written */
     sc__out_msg_t *out_head, *out_tail;
     size_t out_count;
-    sc__held_t *held_head, *held_tail; /* replies waiting for the as-run log */
-    size_t held_count;
-    sc_bucket_t bucket; /* commands_per_second, per client */
-    unsigned char *rx;  /* reassembly of one message */
+    sc_ack_owner_t acks; /* its replies waiting for the as-run log */
+    sc_bucket_t bucket;  /* commands_per_second, per client */
+    unsigned char *rx;   /* reassembly of one message */
     size_t rx_len;
     bool rx_too_big;
 } sc__session_t;
@@ -62,27 +51,23 @@ typedef struct {
     bool ran;           /* the command ran (it runs once per request) */
     char *body;
     size_t body_len;
-    /* A reply held until its as-run record is durable (ack.h). */
-    lws_dll2_t held_list; /* in sc_server_t.http_held while held */
-    struct lws *wsi;
-    uint64_t held_seq;
-    int64_t held_mono;
+    /* A reply held until its as-run record is durable (journal/ack.h): the
+     * queue's entry is on the heap (http.c), never in this lws storage. */
+    struct sc__http_held *held; /* its reply, while in the ack queue */
     unsigned held_status;
-    json_t *held_reply; /* the reply; "durable" is added on release */
-    char *ready;        /* the released reply's text, written when writable */
+    char *ready; /* the released reply's text, written when writable */
 } sc__http_req_t;
 
 struct sc_server {
-    sc_app_t *app;
+    const sc_server_env_t *env;
     struct lws_context *ctx;
     struct lws_vhost *vhost;
-    struct lws_protocols protocols[4];
+    struct lws_protocols *protocols; /* ours, then the target kinds', then the terminator */
     struct lws_http_mount mount_www, mount_api, mount_stage, mount_producer;
     lws_retry_bo_t retry;
     char web_root[1024];
     lws_dll2_owner_t sessions;
-    lws_dll2_owner_t http_held; /* HTTP requests whose reply waits for the as-run log */
-    sc_rate_table_t http_rate;  /* commands_per_second per HTTP client address */
+    sc_rate_table_t http_rate; /* commands_per_second per HTTP client address */
     /* The current state frame, serialized once and written to every client. */
     unsigned char *frame; /* LWS_PRE + frame_len */
     size_t frame_len;
@@ -103,9 +88,6 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 /* "IP:port" of the peer. */
 void sc__peer(struct lws *wsi, char *buf, size_t len);
 
-/* Constant-time comparison of a presented token with the expected one. */
-bool sc__token_equal(const char *presented, const char *expected);
-
 /* Queues a message for one session and asks for a writable callback.
  * Returns false (and drops the client) when its queue is full. */
 bool sc__session_send(sc_server_t *s, sc__session_t *ss, const char *json, size_t len);
@@ -118,10 +100,9 @@ void sc__session_kill(sc_server_t *s, sc__session_t *ss, const char *why);
 int sc__http_reply(struct lws *wsi, unsigned int status, const char *content_type, const char *body,
                    size_t len);
 
-/* Replies held for the as-run log: release what is due; return how many
- * are still held. */
-size_t sc__ws_release_acks(sc_server_t *s);
-size_t sc__http_release_acks(sc_server_t *s);
+/* A reply with the wire error err (errors.h): {"ok":false,"error":{...}},
+ * at its HTTP status. */
+int sc__http_error(struct lws *wsi, sc_err_t err, const char *message);
 
 /* During shutdown: the last websocket has closed, finish without waiting. */
 void sc__server_sessions_gone(sc_server_t *s);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal/ack.h"
 #include "journal/asrun_record.h"
 #include "log.h"
 #include "xalloc.h"
@@ -39,63 +38,38 @@ static void reply(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result
     send_json(s, ss, reply_obj(id, r));
 }
 
-/* Sends a held reply with what the as-run log says of it. */
-static void release_one(sc_server_t *s, sc__session_t *ss, json_t *o, sc_ack_t state)
+/* A reply waiting in the ack queue for the as-run log. */
+typedef struct {
+    sc_ack_entry_t entry; /* first: the queue's entry is the reply's */
+    sc_server_t *s;
+    sc__session_t *ss;
+    json_t *reply;
+} held_t;
+
+/* Marks a reply released in `state`: "durable", and for an overdue one the
+ * "warning", then sends it. */
+static void send_acked(sc_server_t *s, sc__session_t *ss, json_t *o, sc_ack_t state,
+                       const char *warning)
 {
-    sc_ack_annotate(s->app, o, state);
+    json_object_set_new(o, "durable", json_boolean(state == SC_ACK_DURABLE));
+    if (state == SC_ACK_OVERDUE)
+        json_object_set_new(o, "warning", json_string(warning));
     send_json(s, ss, o);
 }
 
-/* Sends what is due of one client's held replies, in order; returns how many
- * are still held. */
-static size_t release_session(sc_server_t *s, sc__session_t *ss)
+static void release(sc_ack_entry_t *e, sc_ack_t state, const char *warning)
 {
-    while (ss->held_head) {
-        sc__held_t *h = ss->held_head;
-        sc_ack_t state = sc_ack_check(s->app, h->seq, h->parked_mono);
-        if (state == SC_ACK_WAIT)
-            break;
-        ss->held_head = h->next;
-        if (!ss->held_head)
-            ss->held_tail = NULL;
-        ss->held_count--;
-        json_t *o = h->reply;
-        free(h);
-        release_one(s, ss, o, state);
-        if (ss->killing)
-            break; /* its queue overflowed: the rest goes with it */
-    }
-    return ss->held_count;
-}
-
-static void free_held(sc__session_t *ss)
-{
-    while (ss->held_head) {
-        sc__held_t *h = ss->held_head;
-        ss->held_head = h->next;
+    held_t *h = (held_t *)e;
+    if (state == SC_ACK_DROPPED || h->ss->killing)
         json_decref(h->reply);
-        free(h);
-    }
-    ss->held_tail = NULL;
-    ss->held_count = 0;
-}
-
-size_t sc__ws_release_acks(sc_server_t *s)
-{
-    size_t held = 0;
-    lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&s->sessions))
-    {
-        sc__session_t *ss = lws_container_of(d, sc__session_t, list);
-        if (!ss->killing)
-            held += release_session(s, ss);
-    }
-    lws_end_foreach_dll_safe(d, d1);
-    return held;
+    else
+        send_acked(h->s, h->ss, h->reply, state, warning);
+    free(h);
 }
 
 /* The reply to a command that ran: it carries the command's as-run seq and
- * goes out once the log has it on disk (ack.h), after any reply held before
- * it. */
+ * goes out once the log has it on disk (journal/ack.h), after every reply
+ * held before it. */
 static void reply_logged(sc_server_t *s, sc__session_t *ss, json_t *id, const sc_result_t *r,
                          uint64_t seq)
 {
@@ -104,39 +78,28 @@ static void reply_logged(sc_server_t *s, sc__session_t *ss, json_t *id, const sc
     json_t *o = reply_obj(id, r);
     if (seq)
         json_object_set_new(o, "seq", json_integer((json_int_t)seq));
-    uint64_t wait = sc_ack_seq(s->app);
-    int64_t now = sc_mono_ns();
-    sc_ack_t state = sc_ack_check(s->app, wait, now);
-    if (state != SC_ACK_WAIT && !ss->held_head) {
-        release_one(s, ss, o, state);
-        return;
-    }
-    if (ss->held_count >= SC_WS_MAX_HELD) {
-        json_decref(o);
-        sc__session_kill(s, ss, "too many replies waiting for the as-run log");
-        return;
-    }
-    sc__held_t *h = rd_xcalloc(1, sizeof *h);
-    h->seq = wait;
-    h->parked_mono = now;
+    held_t *h = rd_xcalloc(1, sizeof *h);
+    h->s = s;
+    h->ss = ss;
     h->reply = o;
-    if (ss->held_tail)
-        ss->held_tail->next = h;
-    else
-        ss->held_head = h;
-    ss->held_tail = h;
-    ss->held_count++;
-    sc_ack_parked(s->app);
+    char warning[SC_ACK_WARNING_MAX];
+    sc_ack_t state = sc_ack_hold(s->env->acks, &h->entry, &ss->acks, sc_ack_seq(s->env->acks),
+                                 release, warning, sizeof warning);
+    if (state == SC_ACK_WAIT)
+        return;
+    free(h);
+    send_acked(s, ss, o, state, warning);
 }
 
 /* Which role a token grants: control, view, or none. Returns whether it matched. */
 static bool apply_token(sc_server_t *s, sc__session_t *ss, const char *token)
 {
-    if (sc__token_equal(token, s->app->control_token)) {
+    const sc_tokens_t *t = s->env->tokens;
+    if (sc_auth_token_equal(token, t->control)) {
         ss->control_ok = ss->view_ok = true;
         return true;
     }
-    if (s->app->view_token && sc__token_equal(token, s->app->view_token)) {
+    if (t->view && sc_auth_token_equal(token, t->view)) {
         ss->view_ok = true;
         return true;
     }
@@ -151,7 +114,7 @@ static json_t *hello(sc_server_t *s, sc__session_t *ss)
                         json_string(ss->control_ok ? "control"
                                     : ss->view_ok  ? "view"
                                                    : "none"));
-    json_object_set_new(o, "view_token_required", json_boolean(s->app->view_token != NULL));
+    json_object_set_new(o, "view_token_required", json_boolean(s->env->tokens->view != NULL));
     json_object_set_new(o, "server_time", json_real((double)sc_wall_ns() / 1e6));
     return o;
 }
@@ -162,7 +125,8 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
     json_t *msg = json_loadb(text, len, 0, &jerr);
     sc_result_t r;
     if (!msg || !json_is_object(msg)) {
-        sc_result_error(&r, "bad_json", "not a JSON object: %s", msg ? "wrong type" : jerr.text);
+        sc_result_error(&r, SC_ERR_BAD_JSON, "not a JSON object: %s",
+                        msg ? "wrong type" : jerr.text);
         reply(s, ss, NULL, &r);
         json_decref(msg);
         return;
@@ -170,7 +134,7 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
     json_t *id = json_object_get(msg, "id");
     const char *cmd = json_string_value(json_object_get(msg, "cmd"));
     if (!cmd) {
-        sc_result_error(&r, "bad_json", "a message needs \"cmd\" (a string)");
+        sc_result_error(&r, SC_ERR_BAD_JSON, "a message needs \"cmd\" (a string)");
         reply(s, ss, id, &r);
     } else if (strcmp(cmd, "ping") == 0) {
         /* Clock sync: the page keeps the reply with the lowest round trip. */
@@ -183,7 +147,7 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
     } else if (strcmp(cmd, "auth") == 0) {
         bool was_view = ss->view_ok;
         if (!apply_token(s, ss, json_string_value(json_object_get(msg, "token"))))
-            sc_result_error(&r, "unauthorized", "that token is not valid here");
+            sc_result_error(&r, SC_ERR_UNAUTHORIZED, "that token is not valid here");
         else
             sc_result_ok(&r);
         reply(s, ss, id, &r);
@@ -192,9 +156,9 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
             ss->sent_seq = s->frame_seq ? s->frame_seq - 1 : 0; /* as at ESTABLISHED */
             lws_callback_on_writable(ss->wsi);                  /* the state, at once */
         }
-    } else if (!sc_bucket_take(&ss->bucket, s->app->config.commands_per_second, sc_mono_ns())) {
-        sc_result_error(&r, "rate_limited", "more than %d commands a second from this client",
-                        s->app->config.commands_per_second);
+    } else if (!sc_bucket_take(&ss->bucket, s->env->config->commands_per_second, sc_mono_ns())) {
+        sc_result_error(&r, SC_ERR_RATE_LIMITED, "more than %d commands a second from this client",
+                        s->env->config->commands_per_second);
         reply(s, ss, id, &r);
     } else {
         sc_command_t c;
@@ -202,7 +166,7 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
         c.door = SC_DOOR_WS;
         snprintf(c.source, sizeof c.source, "%s", ss->source);
         if (sc_command_from_json(cmd, msg, &c, &r))
-            reply_logged(s, ss, id, &r, sc_app_dispatch(s->app, &c, ss->control_ok, &r));
+            reply_logged(s, ss, id, &r, sc_dispatch_run(s->env->dispatch, &c, ss->control_ok, &r));
         else
             reply(s, ss, id, &r);
     }
@@ -220,19 +184,14 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         /* Upgrades skip the mounts: only /ws is a websocket. */
         if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0) {
-            static const char body[] =
-                "{\"ok\":false,\"error\":{\"code\":\"not_found\",\"message\":\"the websocket is "
-                "at /ws\"}}";
-            sc__http_reply(wsi, 404, "application/json", body, sizeof body - 1);
+            sc__http_error(wsi, SC_ERR_NOT_FOUND, "the websocket is at /ws");
             return 1;
         }
         if (s->shutting_down)
             return -1;
-        if ((int)s->sessions.count >= s->app->config.max_clients) {
-            static const char body[] =
-                "{\"ok\":false,\"error\":{\"code\":\"too_many_clients\",\"message\":\"the "
-                "daemon has as many screens as limits.max_clients allows\"}}";
-            sc__http_reply(wsi, 503, "application/json", body, sizeof body - 1);
+        if ((int)s->sessions.count >= s->env->config->max_clients) {
+            sc__http_error(wsi, SC_ERR_TOO_MANY_CLIENTS,
+                           "the daemon has as many screens as limits.max_clients allows");
             return 1;
         }
         return 0;
@@ -242,7 +201,7 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         const char *t = lws_get_urlarg_by_name(wsi, "token=", token, sizeof token);
         if (t)
             apply_token(s, ss, t);
-        if (!s->app->view_token)
+        if (!s->env->tokens->view)
             ss->view_ok = true;
         sc__peer(wsi, ss->source, sizeof ss->source);
         return 0;
@@ -257,7 +216,8 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         ss->sent_seq = s->frame_seq ? s->frame_seq - 1 : 0;
         lws_dll2_add_tail(&ss->list, &s->sessions);
         send_json(s, ss, hello(s, ss));
-        sc_app_changed(s->app);
+        if (s->env->changed)
+            s->env->changed(s->env->ctx);
         return 0;
 
     case LWS_CALLBACK_RECEIVE:
@@ -267,7 +227,7 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             ss->rx_len = 0;
             ss->rx_too_big = false;
         }
-        size_t max = (size_t)s->app->config.max_message_bytes;
+        size_t max = (size_t)s->env->config->max_message_bytes;
         if (ss->rx_len + len + lws_remaining_packet_payload(wsi) > max) {
             static const char why[] = "message too large";
             lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
@@ -340,11 +300,12 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             free(m);
         }
         ss->out_tail = NULL;
-        free_held(ss);
+        if (s->env->acks)
+            sc_ack_cancel_owner(s->env->acks, &ss->acks);
         free(ss->rx);
         ss->rx = NULL;
-        if (ss->established && !s->shutting_down)
-            sc_app_changed(s->app);
+        if (ss->established && !s->shutting_down && s->env->changed)
+            s->env->changed(s->env->ctx);
         ss->established = false;
         if (s->shutting_down && s->sessions.count == 0)
             sc__server_sessions_gone(s);

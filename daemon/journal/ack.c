@@ -1,112 +1,205 @@
-/* Acknowledgements: a reply to a command waits until every as-run record the command caused is
- * on disk. */
+/* Acknowledgements: replies held in one queue, in order, until the as-run log has them on disk. */
 #include "ack.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
-#include "asrun.h"
-#include "doors/osc_in.h"
-#include "doors/server.h"
+#include "clock/cue_clock.h"
+#include "xalloc.h"
 
-static bool seq_durable(void *ctx, uint64_t seq)
+struct sc_ack_queue {
+    uv_timer_t timer;
+    sc_ack_source_t src;
+    bool has_src;
+    bool flushing; /* stopping: nothing waits any more */
+    sc_ack_entry_t *head, *tail;
+    size_t count;
+};
+
+sc_ack_queue_t *sc_ack_queue_new(uv_loop_t *loop, const sc_ack_source_t *src)
 {
-    const sc_app_t *app = ctx;
-    return !app->asrun || sc_asrun_is_durable(app->asrun, seq);
-}
-
-/* Asks every door to release what is due; stops the deadline timer when
- * nothing is held any more. */
-static void release(sc_app_t *app)
-{
-    if (app->shutting_down)
-        return;
-    size_t held = 0;
-    if (app->server)
-        held += sc_server_release_acks(app->server);
-    if (app->osc_in) {
-        char warning[200];
-        sc_ack_warning(app, warning, sizeof warning);
-        int64_t overdue_before =
-            app->acks_flushing ? INT64_MAX : sc_mono_ns() - (int64_t)SC_ACK_MAX_WAIT_MS * 1000000;
-        held += sc_osc_in_release_acks(app->osc_in, seq_durable, app, overdue_before, warning);
+    sc_ack_queue_t *q = rd_xcalloc(1, sizeof *q);
+    if (src) {
+        q->src = *src;
+        q->has_src = true;
     }
-    if (held == 0)
-        uv_timer_stop(&app->ack_timer);
+    uv_timer_init(loop, &q->timer);
+    q->timer.data = q;
+    return q;
 }
 
-void sc_ack_on_durable(void *ctx, uint64_t seq)
+static void closed(uv_handle_t *h)
 {
-    (void)seq;
-    release(ctx);
+    free(h->data);
 }
 
-static void tick(uv_timer_t *t)
+static void unlink_entry(sc_ack_queue_t *q, sc_ack_entry_t *e)
 {
-    release(t->data);
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        q->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        q->tail = e->prev;
+    e->prev = e->next = NULL;
+    q->count--;
+    e->owner->held--;
 }
 
-void sc_ack_init(sc_app_t *app)
+void sc_ack_queue_close(sc_ack_queue_t *q)
 {
-    uv_timer_init(&app->loop, &app->ack_timer);
-    app->ack_timer.data = app;
+    while (q->head) {
+        sc_ack_entry_t *e = q->head;
+        unlink_entry(q, e);
+        e->release(e, SC_ACK_DROPPED, NULL);
+    }
+    uv_timer_stop(&q->timer);
+    uv_close((uv_handle_t *)&q->timer, closed);
 }
 
-void sc_ack_close(sc_app_t *app)
+static bool durable(const sc_ack_queue_t *q, uint64_t seq)
 {
-    if (app->asrun)
-        sc_asrun_on_durable(app->asrun, NULL, NULL);
-    uv_timer_stop(&app->ack_timer);
-    uv_close((uv_handle_t *)&app->ack_timer, NULL);
+    return !q->has_src || q->src.is_durable(q->src.ctx, seq);
 }
 
-uint64_t sc_ack_seq(const sc_app_t *app)
-{
-    return app->asrun ? sc_asrun_last_seq(app->asrun) : 0;
-}
+/* Why a reply goes out not durable, for people. */
+typedef enum { LATE, FULL, STOPPING } why_t;
 
-sc_ack_t sc_ack_check(const sc_app_t *app, uint64_t seq, int64_t parked_mono)
+static void warning_for(const sc_ack_queue_t *q, why_t why, char *buf, size_t len)
 {
-    if (!app->asrun || sc_asrun_is_durable(app->asrun, seq))
-        return SC_ACK_DURABLE;
-    if (app->acks_flushing)
-        return SC_ACK_OVERDUE;
-    if (sc_mono_ns() - parked_mono >= (int64_t)SC_ACK_MAX_WAIT_MS * 1000000)
-        return SC_ACK_OVERDUE;
-    return SC_ACK_WAIT;
-}
-
-void sc_ack_flush(sc_app_t *app)
-{
-    app->acks_flushing = true;
-    release(app);
-}
-
-void sc_ack_parked(sc_app_t *app)
-{
-    if (!uv_is_active((uv_handle_t *)&app->ack_timer))
-        uv_timer_start(&app->ack_timer, tick, SC_ACK_TICK_MS, SC_ACK_TICK_MS);
-}
-
-void sc_ack_warning(const sc_app_t *app, char *buf, size_t len)
-{
-    int err = app->asrun ? sc_asrun_last_error(app->asrun) : 0;
-    if (app->acks_flushing)
+    int err = q->has_src && q->src.last_error ? q->src.last_error(q->src.ctx) : 0;
+    switch (why) {
+    case STOPPING:
         snprintf(buf, len,
                  "done, but the daemon is stopping before its as-run record was on disk; it "
                  "will be written on the way out if the disk allows");
-    else
+        break;
+    case FULL:
+        snprintf(buf, len,
+                 "done, but too many replies are waiting for the as-run log to hold this one");
+        break;
+    case LATE:
         snprintf(buf, len,
                  "done, but its as-run record was not on disk after %d ms%s%s; the log keeps "
                  "trying",
                  SC_ACK_MAX_WAIT_MS, err ? ": " : "", err ? uv_strerror(err) : "");
+        break;
+    }
 }
 
-void sc_ack_annotate(const sc_app_t *app, json_t *reply, sc_ack_t state)
+/* Where the reply at the front stands now. */
+static sc_ack_t check(const sc_ack_queue_t *q, const sc_ack_entry_t *e, int64_t now, why_t *why)
 {
-    json_object_set_new(reply, "durable", json_boolean(state == SC_ACK_DURABLE));
-    if (state == SC_ACK_OVERDUE) {
-        char warning[200];
-        sc_ack_warning(app, warning, sizeof warning);
-        json_object_set_new(reply, "warning", json_string(warning));
+    if (durable(q, e->seq))
+        return SC_ACK_DURABLE;
+    if (q->flushing) {
+        *why = STOPPING;
+        return SC_ACK_OVERDUE;
     }
+    if (now - e->parked_mono >= (int64_t)SC_ACK_MAX_WAIT_MS * 1000000) {
+        *why = LATE;
+        return SC_ACK_OVERDUE;
+    }
+    return SC_ACK_WAIT;
+}
+
+/* Releases from the front what may go, in order; the timer runs while
+ * anything is held. */
+static void release_due(sc_ack_queue_t *q)
+{
+    int64_t now = sc_mono_ns();
+    while (q->head) {
+        sc_ack_entry_t *e = q->head;
+        why_t why = LATE;
+        sc_ack_t state = check(q, e, now, &why);
+        if (state == SC_ACK_WAIT)
+            break;
+        char warning[SC_ACK_WARNING_MAX];
+        if (state == SC_ACK_OVERDUE)
+            warning_for(q, why, warning, sizeof warning);
+        unlink_entry(q, e);
+        e->release(e, state, state == SC_ACK_OVERDUE ? warning : NULL);
+    }
+    if (!q->head)
+        uv_timer_stop(&q->timer);
+}
+
+static void tick(uv_timer_t *t)
+{
+    release_due(t->data);
+}
+
+uint64_t sc_ack_seq(const sc_ack_queue_t *q)
+{
+    return q->has_src ? q->src.last_seq(q->src.ctx) : 0;
+}
+
+sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner, uint64_t seq,
+                     sc_ack_release_fn release, char *warning, size_t wlen)
+{
+    e->seq = seq;
+    e->parked_mono = sc_mono_ns();
+    e->owner = owner;
+    e->release = release;
+    e->prev = e->next = NULL;
+    if (warning && wlen)
+        warning[0] = '\0';
+    /* Whatever is already due goes first: a reply may overtake none. */
+    release_due(q);
+    if (!q->head) {
+        why_t why = LATE;
+        sc_ack_t state = check(q, e, e->parked_mono, &why);
+        if (state != SC_ACK_WAIT) {
+            if (state == SC_ACK_OVERDUE)
+                warning_for(q, why, warning, wlen);
+            return state;
+        }
+    }
+    if (owner->held >= SC_ACK_MAX_HELD) {
+        warning_for(q, FULL, warning, wlen);
+        return SC_ACK_OVERDUE;
+    }
+    e->prev = q->tail;
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+    q->count++;
+    owner->held++;
+    if (!uv_is_active((uv_handle_t *)&q->timer))
+        uv_timer_start(&q->timer, tick, SC_ACK_TICK_MS, SC_ACK_TICK_MS);
+    return SC_ACK_WAIT;
+}
+
+void sc_ack_cancel_owner(sc_ack_queue_t *q, sc_ack_owner_t *owner)
+{
+    for (sc_ack_entry_t *e = q->head, *next; e && owner->held; e = next) {
+        next = e->next;
+        if (e->owner != owner)
+            continue;
+        unlink_entry(q, e);
+        e->release(e, SC_ACK_DROPPED, NULL);
+    }
+    if (!q->head)
+        uv_timer_stop(&q->timer);
+}
+
+void sc_ack_on_durable(void *q, uint64_t seq)
+{
+    (void)seq;
+    release_due(q);
+}
+
+void sc_ack_flush(sc_ack_queue_t *q)
+{
+    q->flushing = true;
+    release_due(q);
+}
+
+size_t sc_ack_held(const sc_ack_queue_t *q)
+{
+    return q->count;
 }

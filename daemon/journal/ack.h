@@ -1,62 +1,108 @@
-/* Acknowledgements: a reply to a command waits until every as-run record the command caused is
- * on disk. */
+/* Acknowledgements: one queue where every door's replies wait until the as-run records their
+ * commands caused are on disk. */
 #ifndef SC_ACK_H
 #define SC_ACK_H
 
-#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <uv.h>
 
-#include "app.h"
-
-/* A reply is held until the fsync of the last as-run record appended by the
- * time its command ran: the command record itself, and every show transition
- * and cue record it caused. A producer who saw "ok" can rely on the log and on
- * crash recovery knowing about it (issue 5: "recorded durably before it is
- * acknowledged"). The wait is one fsync, about a millisecond on an SSD; cues
- * never wait for it, they leave first.
+/* A reply to a command is held until the fsync of the last as-run record
+ * appended by the time its command ran: the command record itself, and every
+ * show transition and cue record it caused. A producer who saw "ok" can rely
+ * on the log and on crash recovery knowing about it. The wait is one fsync,
+ * about a millisecond on an SSD; cues never wait for it, they leave first.
  *
- * If the disk stops answering, replies do not wait for ever: after
- * SC_ACK_MAX_WAIT_MS they go out with "durable": false and a warning, since
- * the command did take effect. Each door keeps its own held replies (so a
- * client that goes away takes its replies with it) and releases them when
- * sc_server_release_acks / sc_osc_in_release_acks ask. */
+ * One queue for every door, in the order the commands ran, released from the
+ * front: a client's replies come back in the order of its commands, whatever
+ * door it uses. One policy for all:
+ *   - durable: the reply says so ("durable": true on the websocket and HTTP,
+ *     a plain reply on OSC);
+ *   - overdue: when the disk does not answer within SC_ACK_MAX_WAIT_MS, when
+ *     the queue already holds SC_ACK_MAX_HELD replies of the same owner (a
+ *     websocket client, the OSC door), or when the daemon stops, the reply
+ *     goes out anyway, saying the command did take effect
+ *     but its record is not on disk yet, with a warning that says why
+ *     ("durable": false and "warning" on the websocket and HTTP; code
+ *     "not_durable" with the warning as its message on OSC). The log keeps
+ *     trying, in order. */
 #define SC_ACK_MAX_WAIT_MS 1000
-#define SC_ACK_TICK_MS 100 /* while replies are held: how often to check the deadline */
+#define SC_ACK_TICK_MS 100   /* while replies are held: how often to check the deadline */
+#define SC_ACK_MAX_HELD 1024 /* replies held at once for one owner */
+#define SC_ACK_WARNING_MAX 200
 
 typedef enum {
-    SC_ACK_WAIT,    /* not yet on disk */
-    SC_ACK_DURABLE, /* on disk: reply with "durable": true */
-    SC_ACK_OVERDUE, /* waited SC_ACK_MAX_WAIT_MS: reply with "durable": false */
+    SC_ACK_WAIT = 0,    /* held: not on disk yet */
+    SC_ACK_DURABLE = 1, /* on disk */
+    SC_ACK_OVERDUE = 2, /* goes out not durable, with a warning */
+    SC_ACK_DROPPED = 3, /* its owner went away (sc_ack_cancel_owner): send nothing */
 } sc_ack_t;
 
-/* The timer behind the deadline; with the loop's other handles. */
-void sc_ack_init(sc_app_t *app);
+typedef struct sc_ack_entry sc_ack_entry_t;
 
-/* The as-run log's fsync callback (sc_asrun_on_durable, ctx = app). */
-void sc_ack_on_durable(void *ctx, uint64_t seq);
+/* Whose replies they are: a websocket client, an HTTP request, the OSC
+ * door. The door embeds one; the queue counts its held replies in it. */
+typedef struct {
+    size_t held;
+} sc_ack_owner_t;
 
-/* Stops and closes the timer (inside the loop, at shutdown). */
-void sc_ack_close(sc_app_t *app);
+/* Called once for a held reply: state DURABLE, OVERDUE (with warning) or
+ * DROPPED (warning NULL). The entry has left the queue: the door sends the
+ * reply (or not) and frees what it allocated. */
+typedef void (*sc_ack_release_fn)(sc_ack_entry_t *e, sc_ack_t state, const char *warning);
 
-/* The seq a reply to the command that just ran must wait for: the last as-run
- * record appended. 0 when there is no log (nothing to wait for). */
-uint64_t sc_ack_seq(const sc_app_t *app);
+/* A door embeds one in each reply it holds. */
+struct sc_ack_entry {
+    sc_ack_entry_t *prev, *next; /* the queue's */
+    uint64_t seq;                /* the as-run seq it waits for */
+    int64_t parked_mono;         /* when it was held */
+    sc_ack_owner_t *owner;       /* whose it is (sc_ack_cancel_owner) */
+    sc_ack_release_fn release;
+};
 
-/* Where a reply held since parked_mono for seq stands now. */
-sc_ack_t sc_ack_check(const sc_app_t *app, uint64_t seq, int64_t parked_mono);
+/* Where durability comes from: the as-run log, or a test's stand-in. */
+typedef struct {
+    uint64_t (*last_seq)(void *ctx);             /* the last seq appended */
+    bool (*is_durable)(void *ctx, uint64_t seq); /* on disk (and its fsync did not fail) */
+    int (*last_error)(void *ctx);                /* the log's last error (uv code), 0 for none */
+    void *ctx;
+} sc_ack_source_t;
+
+typedef struct sc_ack_queue sc_ack_queue_t;
+
+/* The queue and its deadline timer on loop. src NULL: there is no log, and
+ * every reply is durable at once. src is copied. */
+sc_ack_queue_t *sc_ack_queue_new(uv_loop_t *loop, const sc_ack_source_t *src);
+
+/* Closes the timer; q is freed in its close callback (inside the loop).
+ * Held replies are dropped: flush first. */
+void sc_ack_queue_close(sc_ack_queue_t *q);
+
+/* The seq a reply to the command that has just run waits for: the last
+ * record appended (0 with no log). */
+uint64_t sc_ack_seq(const sc_ack_queue_t *q);
+
+/* A reply that must wait for record seq (0: for nothing but the replies held
+ * before it). Returns DURABLE or OVERDUE (warning filled) when it may go
+ * now, in order: the door sends it at once. Returns WAIT when the queue
+ * holds it: release(e, ...) follows exactly once, later, never from inside
+ * this call. */
+sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner, uint64_t seq,
+                     sc_ack_release_fn release, char *warning, size_t wlen);
+
+/* The owner went away: its held replies are released DROPPED now. */
+void sc_ack_cancel_owner(sc_ack_queue_t *q, sc_ack_owner_t *owner);
+
+/* The as-run log's fsync callback (sc_asrun_on_durable, ctx = q): releases
+ * what is due. */
+void sc_ack_on_durable(void *q, uint64_t seq);
 
 /* At shutdown, before the doors close: every held reply goes out now, those
- * not yet on disk with "durable": false. */
-void sc_ack_flush(sc_app_t *app);
+ * not on disk yet as OVERDUE; later replies go out at once the same way. */
+void sc_ack_flush(sc_ack_queue_t *q);
 
-/* A door held a reply: look again at the next fsync or within SC_ACK_TICK_MS. */
-void sc_ack_parked(sc_app_t *app);
-
-/* The "warning" of an overdue reply (static text plus the log's last error). */
-void sc_ack_warning(const sc_app_t *app, char *buf, size_t len);
-
-/* Marks a JSON reply released in `state`: "durable", and for an overdue one
- * the "warning" (the websocket and HTTP doors). */
-void sc_ack_annotate(const sc_app_t *app, json_t *reply, sc_ack_t state);
+/* Replies held now, all owners together. */
+size_t sc_ack_held(const sc_ack_queue_t *q);
 
 #endif

@@ -68,14 +68,16 @@ const char *sc_door_name(sc_door_t door)
 void sc_result_ok(sc_result_t *r)
 {
     r->ok = true;
+    r->err = SC_ERR_OK;
     r->code = NULL;
     r->message[0] = '\0';
 }
 
-void sc_result_error(sc_result_t *r, const char *code, const char *fmt, ...)
+void sc_result_error(sc_result_t *r, sc_err_t err, const char *fmt, ...)
 {
     r->ok = false;
-    r->code = code;
+    r->err = err;
+    r->code = sc_err_code(err);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(r->message, sizeof r->message, fmt, ap);
@@ -167,17 +169,17 @@ static bool store(const cmd_spec_t *spec, const arg_spec_t *a, const sc_value_t 
             break;
         size_t max = a->type == ARG_TEXT ? SC_TEXT_MAX : a->type == ARG_COLOR ? 15 : SC_ID_MAX;
         if (strlen(v->s) > max) {
-            sc_result_error(r, "bad_argument", "%s: \"%s\" is longer than %zu bytes", spec->name,
-                            a->name, max);
+            sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" is longer than %zu bytes",
+                            spec->name, a->name, max);
             return false;
         }
         if (!valid_utf8(v->s)) {
-            sc_result_error(r, "bad_argument", "%s: \"%s\" is not valid UTF-8", spec->name,
+            sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" is not valid UTF-8", spec->name,
                             a->name);
             return false;
         }
         if (a->type == ARG_COLOR && !valid_color(v->s)) {
-            sc_result_error(r, "bad_argument", "%s: \"%s\" must be %s", spec->name, a->name,
+            sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" must be %s", spec->name, a->name,
                             type_name(a->type));
             return false;
         }
@@ -197,7 +199,7 @@ static bool store(const cmd_spec_t *spec, const arg_spec_t *a, const sc_value_t 
         else
             break;
         if (!isfinite(s) || fabs(s) > MAX_ADD_SECONDS) {
-            sc_result_error(r, "bad_argument", "%s: \"%s\" must be between -86400 and 86400",
+            sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" must be between -86400 and 86400",
                             spec->name, a->name);
             return false;
         }
@@ -216,7 +218,7 @@ static bool store(const cmd_spec_t *spec, const arg_spec_t *a, const sc_value_t 
         }
         break;
     }
-    sc_result_error(r, "bad_argument", "%s: \"%s\" must be %s", spec->name, a->name,
+    sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" must be %s", spec->name, a->name,
                     type_name(a->type));
     return false;
 }
@@ -225,7 +227,7 @@ static const cmd_spec_t *begin(const char *name, sc_command_t *c, sc_result_t *r
 {
     int id = sc_command_lookup(name);
     if (id < 0) {
-        sc_result_error(r, "unknown_command", "\"%.64s\" is not a command", name);
+        sc_result_error(r, SC_ERR_UNKNOWN_COMMAND, "\"%.64s\" is not a command", name);
         return NULL;
     }
     sc_door_t door = c->door;
@@ -250,8 +252,8 @@ bool sc_command_from_json(const char *name, const json_t *args, sc_command_t *c,
         json_t *j = args ? json_object_get(args, a->name) : NULL;
         if (!j || json_is_null(j)) {
             if (a->required) {
-                sc_result_error(r, "missing_argument", "%s needs \"%s\" (%s)", spec->name, a->name,
-                                type_name(a->type));
+                sc_result_error(r, SC_ERR_MISSING_ARGUMENT, "%s needs \"%s\" (%s)", spec->name,
+                                a->name, type_name(a->type));
                 return false;
             }
             continue;
@@ -270,7 +272,7 @@ bool sc_command_from_json(const char *name, const json_t *args, sc_command_t *c,
             v.kind = SC_VAL_BOOL;
             v.b = json_is_true(j);
         } else {
-            sc_result_error(r, "bad_argument", "%s: \"%s\" must be %s", spec->name, a->name,
+            sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" must be %s", spec->name, a->name,
                             type_name(a->type));
             return false;
         }
@@ -287,16 +289,16 @@ bool sc_command_from_values(const char *name, const sc_value_t *v, int n, sc_com
     if (!spec)
         return false;
     if (n > spec->nargs) {
-        sc_result_error(r, "bad_argument", "%s takes at most %d argument%s, not %d", spec->name,
-                        spec->nargs, spec->nargs == 1 ? "" : "s", n);
+        sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s takes at most %d argument%s, not %d",
+                        spec->name, spec->nargs, spec->nargs == 1 ? "" : "s", n);
         return false;
     }
     for (int i = 0; i < spec->nargs; i++) {
         const arg_spec_t *a = &spec->args[i];
         if (i >= n) {
             if (a->required) {
-                sc_result_error(r, "missing_argument", "%s needs \"%s\" (%s)", spec->name, a->name,
-                                type_name(a->type));
+                sc_result_error(r, SC_ERR_MISSING_ARGUMENT, "%s needs \"%s\" (%s)", spec->name,
+                                a->name, type_name(a->type));
                 return false;
             }
             continue;

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "errors.h"
+
 typedef enum {
     SC_CMD_GO = 0,
     SC_CMD_BACK,
@@ -50,16 +52,18 @@ typedef struct {
     char source[64]; /* "127.0.0.1:54321", or "signal" */
 } sc_command_t;
 
-/* The result of decoding or running a command: an error has a wire code
- * ("unknown_command", "bad_argument", ...) and a sentence. */
+/* The result of decoding or running a command: an error has a wire error
+ * (errors.h: its code, "unknown_command", "bad_argument", ..., and its HTTP
+ * status) and a sentence. */
 typedef struct {
     bool ok;
-    const char *code; /* static string; NULL when ok */
+    sc_err_t err;     /* SC_ERR_OK when ok */
+    const char *code; /* sc_err_code(err), static; NULL when ok */
     char message[256];
 } sc_result_t;
 
 void sc_result_ok(sc_result_t *r);
-void sc_result_error(sc_result_t *r, const char *code, const char *fmt, ...)
+void sc_result_error(sc_result_t *r, sc_err_t err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* The command named `name`, or -1. */

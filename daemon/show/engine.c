@@ -6,17 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "journal/asrun.h"
 #include "cue_timing.h"
+#include "journal/asrun_record.h"
 #include "log.h"
-#include "targets/osc_encode.h"
-#include "payload.h"
 #include "plan.h"
 #include "xalloc.h"
-
-#define RECENT_CUES 20
 
 /* Cues are handed to the cue clock only when due within this horizon; a
  * timer re-syncs before the next one comes within it. The clock's heap then
@@ -54,16 +49,17 @@ typedef struct {
     bool replaced;  /* canceled because a reload re-arms it from the new rundown */
 } armed_t;
 
+/* A cue sent to a device that answers, until its answer comes. */
 typedef struct {
-    char cue[SC_ID_MAX + 1], item[SC_ID_MAX + 1], target[SC_ID_MAX + 1];
-    int64_t scheduled_ms, sent_ms;
-    int64_t lateness_us;
-    bool has_sent;
-    const char *outcome;
-} recent_t;
+    uint64_t key; /* 0: free */
+    uint64_t seq; /* its cue record */
+    int64_t sent_mono;
+    int target;
+    char cue[SC_ID_MAX + 1], item[SC_ID_MAX + 1];
+} awaiting_t;
 
 struct sc_engine {
-    sc_app_t *app;
+    sc_engine_env_t env;
     gen_t *gen;
     gen_t *retired;
     rd_show_t show;
@@ -76,51 +72,33 @@ struct sc_engine {
     uv_timer_t horizon; /* re-syncs when the next unarmed cue nears the horizon */
     bool closing;
     int64_t cmd_show_now; /* the time the current command or tick runs at */
-    recent_t recent[RECENT_CUES];
+    sc_recent_cue_t recent[SC_ENGINE_RECENT_CUES];
     size_t nrecent;
+    awaiting_t awaiting[SC_ENGINE_ANSWERS_KEPT]; /* a ring: the oldest is overwritten */
+    size_t awaiting_next;
     uint64_t rundown_rev;    /* counts reloads: screens refetch /api/rundown when it moves */
     uint64_t progress_rev;   /* counts changes to the items' progress */
     rd_show_event_t *events; /* show events not logged yet */
     size_t nevents, events_cap;
-    char *items_text; /* the "items" array serialized, reused between pushes */
-    size_t items_len;
-    uint64_t items_rev;
-    int64_t items_built_mono;
-    uint8_t **panic_bytes; /* per output, NULL when none */
+    uint8_t **panic_bytes; /* per target, NULL when none */
     size_t *panic_len;
 };
 
 /* ---- Encoding ------------------------------------------------------------ */
 
-static bool encode_payload(const rd_payload_t *p, const rd_target_t *t, uint8_t **out, size_t *len)
+/* A payload as target t's kind puts it on the wire. */
+static bool encode(const sc_engine_t *e, const rd_payload_t *p, int target, uint8_t **out,
+                   size_t *len)
 {
-    if (p->kind == RD_PAYLOAD_WS) {
-        *len = strlen(p->ws_text);
-        *out = (uint8_t *)rd_xstrdup(p->ws_text);
-        return true;
-    }
-    if (p->kind != RD_PAYLOAD_OSC)
+    *out = NULL;
+    *len = 0;
+    if (target < 0 || (size_t)target >= e->env.ntargets)
         return false;
-    size_t n = rd_osc_encoded_size(&p->osc);
-    uint8_t *raw = rd_xcalloc(n, 1);
-    if (sc_osc_encode(&p->osc, raw, n) != n) {
-        free(raw);
-        return false;
-    }
-    if (t && t->kind == RD_TARGET_OSC_TCP) {
-        size_t cap = sc_osc_frame_max(t->framing, n);
-        uint8_t *framed = rd_xcalloc(cap, 1);
-        *len = sc_osc_frame(t->framing, raw, n, framed, cap);
-        free(raw);
-        *out = framed;
-        return *len > 0;
-    }
-    *out = raw;
-    *len = n;
-    return true;
+    const sc_target_t *t = &e->env.targets[target];
+    return t->ops->encode(p, t->conf, out, len);
 }
 
-static gen_t *gen_new(sc_app_t *app, rd_rundown_t *r)
+static gen_t *gen_new(const sc_engine_t *e, rd_rundown_t *r)
 {
     gen_t *g = rd_xcalloc(1, sizeof *g);
     g->rundown = *r;
@@ -136,10 +114,8 @@ static gen_t *gen_new(sc_app_t *app, rd_rundown_t *r)
         const rd_item_t *it = &g->rundown.items[i];
         for (size_t j = 0; j < it->ncues; j++) {
             const rd_cue_t *c = &it->cues[j];
-            const rd_target_t *t =
-                c->target_index >= 0 ? &app->config.targets[c->target_index] : NULL;
             size_t k = g->first_cue[i] + j;
-            if (!encode_payload(&c->payload, t, &g->bytes[k], &g->len[k]))
+            if (!encode(e, &c->payload, c->target_index, &g->bytes[k], &g->len[k]))
                 sc_error("cue %s cannot be encoded", c->id);
         }
     }
@@ -159,57 +135,35 @@ static void gen_free(gen_t *g)
 
 /* ---- Logging ------------------------------------------------------------- */
 
-static json_t *iso(int64_t wall_ns)
+static void changed(sc_engine_t *e)
 {
-    char buf[40];
-    sc_iso8601(wall_ns, buf, sizeof buf);
-    return json_string(buf);
+    if (e->env.changed)
+        e->env.changed(e->env.ctx);
 }
 
-static json_t *record(sc_engine_t *e, const char *kind)
+static uint64_t append(sc_engine_t *e, json_t *r)
 {
-    return sc_app_record(e->app, kind);
-}
-
-static void append(sc_engine_t *e, json_t *r)
-{
-    if (e->app->asrun)
-        sc_asrun_append(e->app->asrun, r);
-    else
-        json_decref(r);
+    if (e->env.record)
+        return e->env.record(e->env.ctx, r);
+    json_decref(r);
+    return 0;
 }
 
 static int64_t show_to_wall_ns(sc_engine_t *e, int64_t show_ns)
 {
-    return sc_mono_to_wall_ns(&e->app->tb, sc_show_to_mono(&e->app->tb, show_ns));
+    return sc_mono_to_wall_ns(e->env.tb, sc_show_to_mono(e->env.tb, show_ns));
 }
 
 static void log_show_event(sc_engine_t *e, const rd_show_event_t *ev)
 {
-    static const char *kinds[] = {"item_start", "item_end", "item_skipped", "item_restored",
-                                  "show_ended"};
-    json_t *r = record(e, ev->kind == RD_SHOW_EV_ENDED ? "daemon" : kinds[ev->kind]);
-    if (ev->item >= 0) {
-        const rd_item_t *it = &e->gen->rundown.items[ev->item];
+    const rd_item_t *it = ev->item >= 0 ? &e->gen->rundown.items[ev->item] : NULL;
+    int64_t planned = 0;
+    if (it && !e->show.plan.relative) {
         const rd_plan_item_t *p = &e->show.plan.items[ev->item];
-        json_object_set_new(r, "item", json_string(it->id));
-        json_object_set_new(r, "title", json_string(it->title));
-        if (ev->kind == RD_SHOW_EV_ITEM_START || ev->kind == RD_SHOW_EV_ITEM_RESTORED)
-            json_object_set_new(r, "planned",
-                                e->show.plan.relative ? json_null()
-                                                      : iso(show_to_wall_ns(e, p->start_ns)));
-        if (ev->kind == RD_SHOW_EV_ITEM_END)
-            json_object_set_new(r, "planned",
-                                e->show.plan.relative ? json_null()
-                                                      : iso(show_to_wall_ns(e, p->end_ns)));
-        if (ev->kind != RD_SHOW_EV_ITEM_SKIPPED)
-            json_object_set_new(r, "actual", iso(show_to_wall_ns(e, ev->at_ns)));
-    } else {
-        json_object_set_new(r, "event", json_string("show_ended"));
-        json_object_set_new(r, "message", json_string("the show has ended"));
+        planned = show_to_wall_ns(e, ev->kind == RD_SHOW_EV_ITEM_END ? p->end_ns : p->start_ns);
     }
-    json_object_set_new(r, "cause", json_string(rd_cause_name(ev->cause)));
-    append(e, r);
+    append(e, sc_record_show_event(sc_wall_ns(), e->show.rehearsal, ev, it, planned,
+                                   show_to_wall_ns(e, ev->at_ns)));
 }
 
 /* Show events are queued while a command runs and logged after its cues
@@ -232,53 +186,68 @@ static void flush_events(sc_engine_t *e)
     e->nevents = 0;
 }
 
-static void remember(sc_engine_t *e, const recent_t *c)
+static void remember(sc_engine_t *e, const sc_recent_cue_t *c)
 {
-    if (e->nrecent == RECENT_CUES) {
-        memmove(&e->recent[0], &e->recent[1], (RECENT_CUES - 1) * sizeof e->recent[0]);
+    if (e->nrecent == SC_ENGINE_RECENT_CUES) {
+        memmove(&e->recent[0], &e->recent[1], (SC_ENGINE_RECENT_CUES - 1) * sizeof e->recent[0]);
         e->nrecent--;
     }
     e->recent[e->nrecent++] = *c;
 }
 
+/* A cue sent to a device that answers: kept until its answer comes (or the
+ * ring moves past it). */
+static void await_answer(sc_engine_t *e, uint64_t key, uint64_t seq, int64_t sent_mono, int target,
+                         const char *cue, const char *item)
+{
+    awaiting_t *w = &e->awaiting[e->awaiting_next];
+    e->awaiting_next = (e->awaiting_next + 1) % SC_ENGINE_ANSWERS_KEPT;
+    w->key = key;
+    w->seq = seq;
+    w->sent_mono = sent_mono;
+    w->target = target;
+    snprintf(w->cue, sizeof w->cue, "%s", cue);
+    snprintf(w->item, sizeof w->item, "%s", item);
+}
+
 /* Logs one cue's outcome. deadline and sent are monotonic; sent 0 = none. */
-static void log_cue(sc_engine_t *e, gen_t *g, int item, int cue, int output, int64_t deadline,
-                    int64_t sent, const char *outcome, int err)
+static void log_cue(sc_engine_t *e, gen_t *g, int item, int cue, int target, uint64_t key,
+                    int64_t deadline, int64_t sent, const char *outcome, int err)
 {
     const rd_item_t *it = &g->rundown.items[item];
     const rd_cue_t *c = &it->cues[cue];
-    const rd_target_t *t = output >= 0 ? &e->app->config.targets[output] : NULL;
-    json_t *r = record(e, "cue");
-    json_object_set_new(r, "cue", json_string(c->id));
-    json_object_set_new(r, "item", json_string(it->id));
-    json_object_set_new(r, "target", json_string(c->target));
-    json_object_set_new(r, "protocol", json_string(t ? rd_target_kind_name(t->kind) : "?"));
-    json_object_set_new(r, "scheduled",
-                        deadline && deadline != INT64_MAX
-                            ? iso(sc_mono_to_wall_ns(&e->app->tb, deadline))
-                            : json_null());
-    json_object_set_new(r, "sent", sent ? iso(sc_mono_to_wall_ns(&e->app->tb, sent)) : json_null());
-    json_object_set_new(r, "lateness_us",
-                        sent && deadline ? json_integer((sent - deadline) / 1000) : json_null());
-    json_object_set_new(r, "outcome", json_string(outcome));
-    json_object_set_new(r, "error", err ? json_string(strerror(err)) : json_null());
-    json_object_set_new(r, "answer", json_null());
-    append(e, r);
+    const sc_target_t *t = target >= 0 ? &e->env.targets[target] : NULL;
+    bool scheduled = deadline && deadline != INT64_MAX;
+    sc_record_cue_t rc = {
+        .cue = c->id,
+        .item = it->id,
+        .target = c->target,
+        .protocol = t ? rd_target_kind_name(t->conf->kind) : "?",
+        .scheduled_wall_ns = scheduled ? sc_mono_to_wall_ns(e->env.tb, deadline) : 0,
+        .sent_wall_ns = sent ? sc_mono_to_wall_ns(e->env.tb, sent) : 0,
+        .lateness_ns = sent - deadline,
+        .outcome = outcome,
+        .err = err,
+    };
+    uint64_t seq = append(e, sc_record_cue(sc_wall_ns(), e->show.rehearsal, &rc));
 
-    recent_t rc = {{0}, {0}, {0}, 0, 0, 0, sent != 0, outcome};
-    snprintf(rc.cue, sizeof rc.cue, "%s", c->id);
-    snprintf(rc.item, sizeof rc.item, "%s", it->id);
-    snprintf(rc.target, sizeof rc.target, "%s", c->target);
-    rc.scheduled_ms =
-        deadline && deadline != INT64_MAX ? sc_mono_to_wall_ns(&e->app->tb, deadline) / 1000000 : 0;
-    rc.sent_ms = sent ? sc_mono_to_wall_ns(&e->app->tb, sent) / 1000000 : 0;
-    rc.lateness_us = sent && deadline ? (sent - deadline) / 1000 : 0;
-    remember(e, &rc);
-    if (output >= 0) {
-        if (strcmp(outcome, "sent") == 0)
-            e->app->outputs[output].sent++;
-        else if (strcmp(outcome, "failed") == 0)
-            e->app->outputs[output].failed++;
+    sc_recent_cue_t r = {{0}, {0}, {0}, 0, 0, 0, sent != 0, outcome};
+    snprintf(r.cue, sizeof r.cue, "%s", c->id);
+    snprintf(r.item, sizeof r.item, "%s", it->id);
+    snprintf(r.target, sizeof r.target, "%s", c->target);
+    r.scheduled_ms = rc.scheduled_wall_ns / 1000000;
+    r.sent_ms = rc.sent_wall_ns / 1000000;
+    r.lateness_us = sent && deadline ? (sent - deadline) / 1000 : 0;
+    remember(e, &r);
+    if (target >= 0) {
+        sc_target_t *tt = &e->env.targets[target];
+        if (strcmp(outcome, "sent") == 0) {
+            tt->sent++;
+            if (tt->ops->answers && key)
+                await_answer(e, key, seq, sent, target, c->id, it->id);
+        } else if (strcmp(outcome, "failed") == 0) {
+            tt->failed++;
+        }
     }
 }
 
@@ -312,7 +281,7 @@ static void armed_remove(sc_engine_t *e, armed_t *a)
 static int cue_output(const sc_engine_t *e, const gen_t *g, int item, int cue)
 {
     int t = g->rundown.items[item].cues[cue].target_index;
-    return t >= 0 && (size_t)t < e->app->noutputs ? t : -1;
+    return t >= 0 && (size_t)t < e->env.ntargets ? t : -1;
 }
 
 /* Sends a cue from the loop now. Returns true when the outcome is known (and
@@ -324,12 +293,12 @@ static bool send_now(sc_engine_t *e, gen_t *g, int item, int cue, uint64_t key, 
     int64_t sent = 0;
     int err = ENOTCONN;
     if (out >= 0 && g->bytes[k]) {
-        sc_output_t *o = &e->app->outputs[out];
-        err = o->ops->send(o, key, g->bytes[k], g->len[k], &sent);
+        sc_target_t *t = &e->env.targets[out];
+        err = t->ops->send(t, key, g->bytes[k], g->len[k], &sent);
         if (err == EINPROGRESS)
             return false;
     }
-    log_cue(e, g, item, cue, out, deadline, err ? 0 : sent, err ? "failed" : "sent", err);
+    log_cue(e, g, item, cue, out, key, deadline, err ? 0 : sent, err ? "failed" : "sent", err);
     return true;
 }
 
@@ -377,11 +346,11 @@ static uint64_t arm(sc_engine_t *e, const rd_armed_cue_t *p, int64_t send_mono, 
     a->run = p->run;
     a->send_mono = send_mono;
     a->output = out;
-    a->by_loop = out < 0 || !e->app->outputs[out].ops->clock_sends;
+    a->by_loop = out < 0 || !e->env.targets[out].ops->clock_sends;
     size_t k = g->first_cue[p->item] + (size_t)p->cue;
     sc_cue_t c = {a->key, order,       send_mono, a->by_loop ? SC_CUE_WAKE : SC_CUE_SEND,
                   out,    g->bytes[k], g->len[k]};
-    if (!sc_clock_arm(e->app->clock, &c)) {
+    if (!sc_clock_arm(e->env.clock, &c)) {
         sc_error("cue clock queue full: cue %s not armed",
                  g->rundown.items[p->item].cues[p->cue].id);
         return 0;
@@ -397,7 +366,7 @@ static void cancel(sc_engine_t *e, armed_t *a, bool missed)
         return;
     a->canceling = true;
     a->missed = missed;
-    sc_clock_cancel(e->app->clock, a->key);
+    sc_clock_cancel(e->env.clock, a->key);
 }
 
 static void sync_cues(sc_engine_t *e);
@@ -407,7 +376,7 @@ static void horizon_cb(uv_timer_t *t)
     sc_engine_t *e = t->data;
     if (e->closing)
         return;
-    e->cmd_show_now = sc_show_now(&e->app->tb);
+    e->cmd_show_now = sc_show_now(e->env.tb);
     sync_cues(e);
 }
 
@@ -453,7 +422,7 @@ static void sync_cues(sc_engine_t *e)
 
     for (size_t i = 0; i < n; i++) {
         const rd_armed_cue_t *p = &e->pending[i];
-        int64_t send_mono = sc_show_to_mono(&e->app->tb, p->send_ns);
+        int64_t send_mono = sc_show_to_mono(e->env.tb, p->send_ns);
         armed_t *a = NULL;
         long k = by_cue[e->gen->first_cue[p->item] + (size_t)p->cue];
         if (k >= 0 && e->armed[k].run == p->run) {
@@ -467,14 +436,14 @@ static void sync_cues(sc_engine_t *e)
                 cancel(e, a, true);
             } else {
                 a->send_mono = send_mono;
-                sc_clock_reschedule(e->app->clock, a->key, send_mono);
+                sc_clock_reschedule(e->env.clock, a->key, send_mono);
             }
             continue;
         }
         if (p->send_ns != INT64_MAX && p->send_ns < cmd_now) {
             /* Its time passed before it could be armed: never fired late. */
-            log_cue(e, e->gen, p->item, p->cue, cue_output(e, e->gen, p->item, p->cue), send_mono,
-                    0, "missed", 0);
+            log_cue(e, e->gen, p->item, p->cue, cue_output(e, e->gen, p->item, p->cue), 0,
+                    send_mono, 0, "missed", 0);
             rd_show_account(&e->show, p->item, p->cue, p->run);
             continue;
         }
@@ -507,7 +476,7 @@ static void sync_cues(sc_engine_t *e)
     free(by_cue);
     flush_events(e);
     if (immediate)
-        sc_app_changed(e->app);
+        changed(e);
 }
 
 /* ---- Automatic transitions ---------------------------------------------- */
@@ -519,11 +488,11 @@ static void tick_cb(uv_timer_t *t)
     sc_engine_t *e = t->data;
     if (e->closing)
         return;
-    e->cmd_show_now = sc_show_now(&e->app->tb);
+    e->cmd_show_now = sc_show_now(e->env.tb);
     int64_t next = rd_show_tick(&e->show, e->cmd_show_now);
     sync_cues(e);
     schedule_tick(e, next);
-    sc_app_changed(e->app);
+    changed(e);
 }
 
 static void schedule_tick(sc_engine_t *e, int64_t next_show)
@@ -534,32 +503,31 @@ static void schedule_tick(sc_engine_t *e, int64_t next_show)
         uv_timer_stop(&e->tick);
         return;
     }
-    int64_t wait = next_show - sc_show_now(&e->app->tb);
+    int64_t wait = next_show - sc_show_now(e->env.tb);
     uint64_t ms = wait <= 0 ? 0 : (uint64_t)((wait + 999999) / 1000000);
     uv_timer_start(&e->tick, tick_cb, ms, 0);
 }
 
 /* ---- Public -------------------------------------------------------------- */
 
-sc_engine_t *sc_engine_new(sc_app_t *app, rd_rundown_t *rundown)
+sc_engine_t *sc_engine_new(const sc_engine_env_t *env, rd_rundown_t *rundown)
 {
     sc_engine_t *e = rd_xcalloc(1, sizeof *e);
-    e->app = app;
-    e->gen = gen_new(app, rundown);
-    uv_timer_init(&app->loop, &e->tick);
+    e->env = *env;
+    e->gen = gen_new(e, rundown);
+    uv_timer_init(env->loop, &e->tick);
     e->tick.data = e;
-    uv_timer_init(&app->loop, &e->horizon);
+    uv_timer_init(env->loop, &e->horizon);
     e->horizon.data = e;
-    e->panic_bytes = rd_xcalloc(app->noutputs + 1, sizeof *e->panic_bytes);
-    e->panic_len = rd_xcalloc(app->noutputs + 1, sizeof *e->panic_len);
-    for (size_t i = 0; i < app->noutputs; i++) {
-        const rd_target_t *t = &app->config.targets[i];
-        if (t->panic.kind != RD_PAYLOAD_NONE)
-            encode_payload(&t->panic, t, &e->panic_bytes[i], &e->panic_len[i]);
+    e->panic_bytes = rd_xcalloc(env->ntargets + 1, sizeof *e->panic_bytes);
+    e->panic_len = rd_xcalloc(env->ntargets + 1, sizeof *e->panic_len);
+    for (size_t i = 0; i < env->ntargets; i++) {
+        const rd_payload_t *panic = &env->targets[i].conf->panic;
+        if (panic->kind != RD_PAYLOAD_NONE)
+            encode(e, panic, (int)i, &e->panic_bytes[i], &e->panic_len[i]);
     }
-    int64_t now = sc_show_now(&app->tb);
-    rd_show_open(&e->show, &e->gen->rundown, &app->config, now, on_show_event, e);
-    e->show.rehearsal = app->rehearsal;
+    int64_t now = sc_show_now(env->tb);
+    rd_show_open(&e->show, &e->gen->rundown, env->config, now, on_show_event, e);
     e->cmd_show_now = now;
     schedule_tick(e, rd_show_tick(&e->show, now));
     sync_cues(e);
@@ -584,13 +552,12 @@ void sc_engine_free(sc_engine_t *e)
         e->retired = g->next_retired;
         gen_free(g);
     }
-    for (size_t i = 0; i < e->app->noutputs; i++)
+    for (size_t i = 0; i < e->env.ntargets; i++)
         free(e->panic_bytes[i]);
     free(e->panic_bytes);
     free(e->panic_len);
     free(e->armed);
     free(e->pending);
-    free(e->items_text);
     free(e->events);
     free(e);
 }
@@ -605,6 +572,27 @@ const rd_show_t *sc_engine_show(const sc_engine_t *e)
     return &e->show;
 }
 
+bool sc_engine_rehearsal(const sc_engine_t *e)
+{
+    return e->show.rehearsal;
+}
+
+uint64_t sc_engine_rundown_rev(const sc_engine_t *e)
+{
+    return e->rundown_rev;
+}
+
+uint64_t sc_engine_progress_rev(const sc_engine_t *e)
+{
+    return e->progress_rev;
+}
+
+const sc_recent_cue_t *sc_engine_recent(const sc_engine_t *e, size_t *n)
+{
+    *n = e->nrecent;
+    return e->recent;
+}
+
 void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec)
 {
     rd_show_apply_event(&e->show, rec);
@@ -612,7 +600,7 @@ void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec)
 
 void sc_engine_resumed(sc_engine_t *e, int64_t alive_until)
 {
-    int64_t now = sc_show_now(&e->app->tb);
+    int64_t now = sc_show_now(e->env.tb);
     rd_show_replayed(&e->show, alive_until);
     e->progress_rev++;
     e->cmd_show_now = now;
@@ -625,7 +613,7 @@ void sc_engine_resumed(sc_engine_t *e, int64_t alive_until)
     for (size_t k = 0; k < e->narmed; k++)
         if (!e->armed[k].canceling)
             e->armed[k].replaced = false;
-    sc_app_changed(e->app);
+    changed(e);
 }
 
 size_t sc_engine_armed(const sc_engine_t *e)
@@ -638,7 +626,7 @@ static void fire(sc_engine_t *e, const char *id, sc_result_t *r)
     int item;
     const rd_cue_t *c = rd_rundown_find_cue(&e->gen->rundown, id, &item);
     if (!c) {
-        sc_result_error(r, "unknown_cue", "no cue has the id \"%s\"", id);
+        sc_result_error(r, SC_ERR_UNKNOWN_CUE, "no cue has the id \"%s\"", id);
         return;
     }
     int cue = (int)(c - e->gen->rundown.items[item].cues);
@@ -652,15 +640,15 @@ static void panic(sc_engine_t *e)
 {
     rd_show_panic(&e->show, e->cmd_show_now);
     sync_cues(e);
-    for (size_t i = 0; i < e->app->noutputs; i++) {
+    for (size_t i = 0; i < e->env.ntargets; i++) {
         if (!e->panic_bytes[i])
             continue;
-        sc_output_t *o = &e->app->outputs[i];
+        sc_target_t *t = &e->env.targets[i];
         int64_t sent;
-        int err = o->ops->send(o, ++e->next_key, e->panic_bytes[i], e->panic_len[i], &sent);
-        json_t *rec = sc_app_daemon_record(e->app, "panic_message",
-                                           err && err != EINPROGRESS ? strerror(err) : "sent");
-        json_object_set_new(rec, "target", json_string(o->target->name));
+        int err = t->ops->send(t, ++e->next_key, e->panic_bytes[i], e->panic_len[i], &sent);
+        json_t *rec = sc_record_daemon(sc_wall_ns(), e->show.rehearsal, "panic_message",
+                                       err && err != EINPROGRESS ? strerror(err) : "sent");
+        json_object_set_new(rec, "target", json_string(t->conf->name));
         append(e, rec);
     }
 }
@@ -668,7 +656,7 @@ static void panic(sc_engine_t *e)
 void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r)
 {
     sc_result_ok(r);
-    e->cmd_show_now = sc_show_now(&e->app->tb);
+    e->cmd_show_now = sc_show_now(e->env.tb);
     int64_t now = e->cmd_show_now;
     rd_show_tick(&e->show, now);
     rd_show_err_t err = RD_SHOW_OK;
@@ -684,7 +672,7 @@ void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r)
     case SC_CMD_SKIP:
         item = rd_rundown_find_item(&e->gen->rundown, cmd->item);
         if (item < 0) {
-            sc_result_error(r, "unknown_item", "no item has the id \"%s\"", cmd->item);
+            sc_result_error(r, SC_ERR_UNKNOWN_ITEM, "no item has the id \"%s\"", cmd->item);
             return;
         }
         err = cmd->id == SC_CMD_GOTO ? rd_show_goto(&e->show, item, now)
@@ -701,7 +689,7 @@ void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r)
         break;
     case SC_CMD_FIRE:
         fire(e, cmd->cue, r);
-        sc_app_changed(e->app);
+        changed(e);
         return;
     case SC_CMD_PANIC:
         panic(e);
@@ -710,39 +698,40 @@ void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r)
         e->show.rehearsal = cmd->on;
         break;
     default:
-        sc_result_error(r, "bad_command", "%s is not a show command", sc_command_name(cmd->id));
+        sc_result_error(r, SC_ERR_BAD_COMMAND, "%s is not a show command",
+                        sc_command_name(cmd->id));
         return;
     }
     if (err != RD_SHOW_OK) {
-        sc_result_error(r, rd_show_err_code(err), "%s", rd_show_strerror(err));
+        sc_result_error(r, sc_err_from_show(err), "%s", rd_show_strerror(err));
         return;
     }
     e->progress_rev++;
     schedule_tick(e, rd_show_tick(&e->show, now));
     sync_cues(e);
-    sc_app_changed(e->app);
+    changed(e);
 }
 
 void sc_engine_on_reports(sc_engine_t *e)
 {
     sc_report_t reps[64];
     size_t n;
-    bool changed = false;
-    while ((n = sc_clock_poll(e->app->clock, reps, 64)) > 0) {
+    bool any = false;
+    while ((n = sc_clock_poll(e->env.clock, reps, 64)) > 0) {
         for (size_t i = 0; i < n; i++) {
             const sc_report_t *rep = &reps[i];
             if (rep->kind == SC_REPORT_SOCKET) {
-                if (rep->target >= 0 && (size_t)rep->target < e->app->noutputs) {
-                    sc_output_t *o = &e->app->outputs[rep->target];
-                    if (o->ops->socket_released)
-                        o->ops->socket_released(o, rep->old_fd);
+                if (rep->target >= 0 && (size_t)rep->target < e->env.ntargets) {
+                    sc_target_t *t = &e->env.targets[rep->target];
+                    if (t->ops->socket_released)
+                        t->ops->socket_released(t, rep->old_fd);
                 }
                 continue;
             }
             armed_t *a = armed_by_key(e, rep->key);
             if (!a)
                 continue;
-            changed = true;
+            any = true;
             switch (rep->kind) {
             case SC_REPORT_SENT:
             case SC_REPORT_FAILED:
@@ -751,11 +740,11 @@ void sc_engine_on_reports(sc_engine_t *e)
                              "than it holds)",
                              a->gen->rundown.items[a->item].cues[a->cue].id);
                 if (rep->kind == SC_REPORT_FAILED && a->output >= 0) {
-                    sc_output_t *o = &e->app->outputs[a->output];
-                    if (o->ops->clock_send_failed)
-                        o->ops->clock_send_failed(o, rep->err);
+                    sc_target_t *t = &e->env.targets[a->output];
+                    if (t->ops->clock_send_failed)
+                        t->ops->clock_send_failed(t, rep->err);
                 }
-                log_cue(e, a->gen, a->item, a->cue, a->output, rep->deadline_ns,
+                log_cue(e, a->gen, a->item, a->cue, a->output, a->key, rep->deadline_ns,
                         rep->kind == SC_REPORT_SENT ? rep->sent_ns : 0,
                         rep->kind == SC_REPORT_SENT ? "sent" : "failed", rep->err);
                 if (a->gen == e->gen)
@@ -764,7 +753,7 @@ void sc_engine_on_reports(sc_engine_t *e)
                 break;
             case SC_REPORT_CANCELLED:
                 if (!a->replaced)
-                    log_cue(e, a->gen, a->item, a->cue, a->output, a->send_mono, 0,
+                    log_cue(e, a->gen, a->item, a->cue, a->output, 0, a->send_mono, 0,
                             a->missed ? "missed" : "skipped", 0);
                 /* A missed cue is done with; a skipped one may come back
                  * (back restores an item whose cues were still to come). */
@@ -791,22 +780,42 @@ void sc_engine_on_reports(sc_engine_t *e)
             }
         }
     }
-    if (changed)
-        sc_app_changed(e->app);
+    if (any)
+        changed(e);
 }
 
-void sc_engine_output_done(sc_engine_t *e, int output, uint64_t key, int err, int64_t sent_mono)
+void sc_engine_target_done(sc_engine_t *e, sc_target_t *t, uint64_t key, int err, int64_t sent_mono)
 {
-    (void)output;
+    (void)t;
     armed_t *a = armed_by_key(e, key);
     if (!a)
         return;
-    log_cue(e, a->gen, a->item, a->cue, a->output, a->send_mono, err ? 0 : sent_mono,
+    log_cue(e, a->gen, a->item, a->cue, a->output, key, a->send_mono, err ? 0 : sent_mono,
             err ? "failed" : "sent", err);
     if (a->gen == e->gen && a->run)
         rd_show_account(&e->show, a->item, a->cue, a->run);
     armed_remove(e, a);
-    sc_app_changed(e->app);
+    changed(e);
+}
+
+void sc_engine_target_answer(sc_engine_t *e, sc_target_t *t, uint64_t key, const sc_answer_t *a)
+{
+    awaiting_t *w = NULL;
+    for (size_t i = 0; i < SC_ENGINE_ANSWERS_KEPT && !w; i++)
+        if (e->awaiting[i].key == key && key && e->awaiting[i].target == t->index)
+            w = &e->awaiting[i];
+    sc_record_answer_t ra = {
+        .cue = w ? w->cue : "?",
+        .item = w ? w->item : "?",
+        .target = t->conf->name,
+        .cue_seq = w ? w->seq : 0,
+        .answer = sc_answer_name(a->kind),
+        .answer_ns = w && a->at_mono >= w->sent_mono ? a->at_mono - w->sent_mono : -1,
+        .detail = a->detail,
+    };
+    append(e, sc_record_answer(sc_wall_ns(), e->show.rehearsal, &ra));
+    if (w)
+        w->key = 0; /* one answer per cue */
 }
 
 /* ---- Reload -------------------------------------------------------------- */
@@ -814,12 +823,12 @@ void sc_engine_output_done(sc_engine_t *e, int output, uint64_t key, int err, in
 bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
 {
     gen_t *oldgen = e->gen;
-    gen_t *g = gen_new(e->app, rundown);
-    int64_t now = sc_show_now(&e->app->tb);
+    gen_t *g = gen_new(e, rundown);
+    int64_t now = sc_show_now(e->env.tb);
     rd_show_t next;
-    rd_show_open(&next, &g->rundown, &e->app->config, now, on_show_event, e);
+    rd_show_open(&next, &g->rundown, e->env.config, now, on_show_event, e);
     if (rd_show_carry(&next, &e->show) != RD_SHOW_OK) {
-        sc_result_error(r, "running_item_removed",
+        sc_result_error(r, SC_ERR_RUNNING_ITEM_REMOVED,
                         "the new rundown has no item \"%s\", which is running; keep it until it "
                         "has ended",
                         oldgen->rundown.items[e->show.current].id);
@@ -870,221 +879,7 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
     e->cmd_show_now = now;
     schedule_tick(e, rd_show_tick(&e->show, now));
     sync_cues(e);
-    sc_app_changed(e->app);
+    changed(e);
     sc_result_ok(r);
     return true;
-}
-
-/* ---- State --------------------------------------------------------------- */
-
-static json_t *ms_or_null(sc_engine_t *e, bool has, int64_t show_ns)
-{
-    return has ? json_integer(sc_show_to_wall_ms(&e->app->tb, show_ns)) : json_null();
-}
-
-static const char *state_name(rd_show_state_t s)
-{
-    static const char *names[] = {"idle", "running", "holding", "ended"};
-    return names[s];
-}
-
-static const char *item_state_name(rd_item_state_t s)
-{
-    static const char *names[] = {"pending", "running", "done", "skipped"};
-    return names[s];
-}
-
-static json_t *item_ref(sc_engine_t *e, int i)
-{
-    const rd_item_t *it = &e->gen->rundown.items[i];
-    json_t *o = json_object();
-    json_object_set_new(o, "index", json_integer(i));
-    json_object_set_new(o, "id", json_string(it->id));
-    json_object_set_new(o, "title", json_string(it->title));
-    json_object_set_new(o, "duration_ms", json_integer(it->duration_ns / RD_NS_PER_MS));
-    json_object_set_new(o, "start_rule", json_string(rd_start_rule_name(it->start)));
-    return o;
-}
-
-/* Every item's progress and projection. */
-static json_t *items_json(sc_engine_t *e, const rd_projection_t *pr)
-{
-    const rd_show_t *s = &e->show;
-    const rd_rundown_t *r = &e->gen->rundown;
-    const rd_projection_t proj = *pr;
-    json_t *items = json_array();
-    for (size_t i = 0; i < r->nitems; i++) {
-        const rd_show_item_t *si = &s->items[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(r->items[i].id));
-        json_object_set_new(o, "state", json_string(item_state_name(si->p.state)));
-        bool started = si->p.state == RD_ITEM_RUNNING || si->p.state == RD_ITEM_DONE;
-        json_object_set_new(o, "actual_start", ms_or_null(e, started, si->p.actual_start_ns));
-        json_object_set_new(o, "actual_end",
-                            ms_or_null(e, si->p.state == RD_ITEM_DONE, si->p.actual_end_ns));
-        json_object_set_new(o, "projected_start", ms_or_null(e, true, proj.item_start_ns[i]));
-        json_object_set_new(o, "projected_end", ms_or_null(e, true, proj.item_end_ns[i]));
-        bool late = r->items[i].start == RD_START_TIME && si->p.state == RD_ITEM_PENDING &&
-                    r->items[i].start_tod_ns < s->watch_from_ns;
-        json_object_set_new(o, "late", json_boolean(late));
-        json_array_append_new(items, o);
-    }
-    return items;
-}
-
-const char *sc_engine_items_text(sc_engine_t *e, size_t *len)
-{
-    /* Projections drift only slowly; progress changes rebuild at once. */
-    int64_t now = sc_mono_ns();
-    if (!e->items_text || e->items_rev != e->progress_rev ||
-        now - e->items_built_mono >= 1000000000) {
-        rd_projection_t proj;
-        rd_show_project(&e->show, sc_show_now(&e->app->tb), &proj);
-        json_t *items = items_json(e, &proj);
-        rd_projection_free(&proj);
-        free(e->items_text);
-        e->items_text = json_dumps(items, JSON_COMPACT);
-        json_decref(items);
-        e->items_len = e->items_text ? strlen(e->items_text) : 0;
-        e->items_rev = e->progress_rev;
-        e->items_built_mono = now;
-    }
-    *len = e->items_len;
-    return e->items_text ? e->items_text : "[]";
-}
-
-void sc_engine_state(sc_engine_t *e, json_t *obj, bool with_items)
-{
-    rd_show_t *s = &e->show;
-    const rd_rundown_t *r = &e->gen->rundown;
-    int64_t now = sc_show_now(&e->app->tb);
-    rd_projection_t proj;
-    rd_show_project(s, now, &proj);
-
-    json_t *show = json_object();
-    json_object_set_new(show, "title", json_string(r->title));
-    json_object_set_new(show, "rundown_rev", json_integer((json_int_t)e->rundown_rev));
-    /* Times of day in the rundown are the daemon's local time. */
-    time_t now_s = time(NULL);
-    struct tm lt;
-    localtime_r(&now_s, &lt);
-    json_object_set_new(show, "utc_offset_min", json_integer(lt.tm_gmtoff / 60));
-    json_object_set_new(show, "state", json_string(state_name(s->state)));
-    json_object_set_new(show, "rehearsal", json_boolean(s->rehearsal));
-    json_object_set_new(show, "on_air", ms_or_null(e, r->has_on_air, r->on_air_ns));
-    json_object_set_new(show, "off_air", ms_or_null(e, r->has_off_air, r->off_air_ns));
-    json_object_set_new(show, "planned_end", ms_or_null(e, !s->plan.relative, s->plan.end_ns));
-    json_object_set_new(show, "projected_end", ms_or_null(e, true, proj.end_ns));
-    json_object_set_new(show, "over_under_ms", json_integer(proj.over_under_ns / RD_NS_PER_MS));
-    json_object_set_new(show, "backtime_ms",
-                        r->has_off_air ? json_integer((r->off_air_ns - proj.end_ns) / RD_NS_PER_MS)
-                                       : json_null());
-    json_object_set_new(obj, "show", show);
-
-    bool running = s->current >= 0 && (s->state == RD_SHOW_RUNNING || s->state == RD_SHOW_HOLDING);
-    if (running) {
-        const rd_item_t *it = &r->items[s->current];
-        const rd_show_item_t *si = &s->items[s->current];
-        json_t *cur = item_ref(e, s->current);
-        json_object_set_new(cur, "started_at",
-                            json_integer(sc_show_to_wall_ms(&e->app->tb, si->p.actual_start_ns)));
-        json_object_set_new(
-            cur, "ends_at",
-            json_integer(sc_show_to_wall_ms(&e->app->tb, rd_show_current_end(s, now))));
-        json_object_set_new(cur, "added_ms", json_integer(si->p.added_ns / RD_NS_PER_MS));
-        int64_t held = si->p.held_ns;
-        if (s->state == RD_SHOW_HOLDING)
-            held += now - s->hold_since_ns;
-        json_object_set_new(cur, "held_ms", json_integer(held / RD_NS_PER_MS));
-        json_object_set_new(cur, "holding", json_boolean(s->state == RD_SHOW_HOLDING));
-        json_object_set_new(cur, "hold_since",
-                            s->state == RD_SHOW_HOLDING ? ms_or_null(e, true, s->hold_since_ns)
-                                                        : json_null());
-        json_object_set_new(cur, "warn_ms", json_integer(it->warn_ns / RD_NS_PER_MS));
-        json_object_set_new(cur, "critical_ms", json_integer(it->critical_ns / RD_NS_PER_MS));
-        json_object_set_new(cur, "notes", it->notes ? json_string(it->notes) : json_null());
-        json_object_set_new(cur, "script", it->script ? json_string(it->script) : json_null());
-        json_object_set_new(obj, "current", cur);
-    } else {
-        json_object_set_new(obj, "current", json_null());
-    }
-
-    int next = rd_show_next(s);
-    if (next >= 0 && s->state != RD_SHOW_ENDED) {
-        json_t *nx = item_ref(e, next);
-        json_object_set_new(
-            nx, "starts_at",
-            json_integer(sc_show_to_wall_ms(&e->app->tb, proj.item_start_ns[next])));
-        json_object_set_new(obj, "next", nx);
-    } else {
-        json_object_set_new(obj, "next", json_null());
-    }
-
-    if (with_items)
-        json_object_set_new(obj, "items", items_json(e, &proj));
-
-    json_t *cues = json_array();
-    for (size_t i = e->nrecent; i-- > 0;) {
-        const recent_t *c = &e->recent[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "cue", json_string(c->cue));
-        json_object_set_new(o, "item", json_string(c->item));
-        json_object_set_new(o, "target", json_string(c->target));
-        json_object_set_new(o, "scheduled",
-                            c->scheduled_ms ? json_integer(c->scheduled_ms) : json_null());
-        json_object_set_new(o, "sent", c->has_sent ? json_integer(c->sent_ms) : json_null());
-        json_object_set_new(o, "lateness_us",
-                            c->has_sent ? json_integer(c->lateness_us) : json_null());
-        json_object_set_new(o, "outcome", json_string(c->outcome));
-        json_array_append_new(cues, o);
-    }
-    json_object_set_new(obj, "cues", cues);
-    rd_projection_free(&proj);
-}
-
-json_t *sc_engine_rundown_json(sc_engine_t *e)
-{
-    const rd_rundown_t *r = &e->gen->rundown;
-    const rd_plan_t *plan = &e->show.plan;
-    json_t *o = json_object();
-    json_object_set_new(o, "title", json_string(r->title));
-    json_object_set_new(o, "rev", json_integer((json_int_t)e->rundown_rev));
-    json_object_set_new(o, "fps", json_integer(r->fps));
-    json_object_set_new(o, "relative", json_boolean(plan->relative));
-    json_object_set_new(o, "on_air", ms_or_null(e, r->has_on_air, r->on_air_ns));
-    json_object_set_new(o, "off_air", ms_or_null(e, r->has_off_air, r->off_air_ns));
-    json_object_set_new(o, "planned_end", ms_or_null(e, !plan->relative, plan->end_ns));
-    json_t *items = json_array();
-    for (size_t i = 0; i < r->nitems; i++) {
-        const rd_item_t *it = &r->items[i];
-        const rd_plan_item_t *p = &plan->items[i];
-        json_t *io = item_ref(e, (int)i);
-        json_object_set_new(io, "planned_start", ms_or_null(e, !plan->relative, p->start_ns));
-        json_object_set_new(io, "planned_offset_ms",
-                            json_integer((p->start_ns - plan->start_ns) / RD_NS_PER_MS));
-        json_object_set_new(io, "hard_start",
-                            it->start == RD_START_TIME ? ms_or_null(e, true, it->start_tod_ns)
-                                                       : json_null());
-        json_object_set_new(io, "back_time", ms_or_null(e, p->has_backtime, p->backtime_ns));
-        json_object_set_new(io, "warn_ms", json_integer(it->warn_ns / RD_NS_PER_MS));
-        json_object_set_new(io, "critical_ms", json_integer(it->critical_ns / RD_NS_PER_MS));
-        json_object_set_new(io, "notes", it->notes ? json_string(it->notes) : json_null());
-        json_object_set_new(io, "script", it->script ? json_string(it->script) : json_null());
-        json_t *cues = json_array();
-        for (size_t j = 0; j < it->ncues; j++) {
-            const rd_cue_t *c = &it->cues[j];
-            json_t *co = json_object();
-            json_object_set_new(co, "id", json_string(c->id));
-            json_object_set_new(co, "label", c->label ? json_string(c->label) : json_null());
-            json_object_set_new(co, "target", json_string(c->target));
-            json_object_set_new(co, "anchor",
-                                json_string(c->anchor == RD_FROM_END ? "end" : "start"));
-            json_object_set_new(co, "offset_ms", json_integer(c->offset_ns / RD_NS_PER_MS));
-            json_array_append_new(cues, co);
-        }
-        json_object_set_new(io, "cues", cues);
-        json_array_append_new(items, io);
-    }
-    json_object_set_new(o, "items", items);
-    return o;
 }

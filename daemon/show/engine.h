@@ -1,21 +1,44 @@
-/* The engine: the show state machine wired to the cue clock, the outputs and the as-run log. */
+/* The engine: the show state machine wired to the cue clock, the targets and the journal. */
 #ifndef SC_ENGINE_H
 #define SC_ENGINE_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <uv.h>
 
-#include "app.h"
+#include "clock/cue_clock.h"
+#include "clock/timebase.h"
 #include "command.h"
 #include "model.h"
 #include "show.h"
+#include "targets/target.h"
+
+typedef struct sc_engine sc_engine_t;
+
+/* What the engine works with; the caller (run.c, or a test) owns all of it
+ * and keeps it alive for the engine's life. */
+typedef struct {
+    uv_loop_t *loop;
+    sc_cue_clock_t *clock;
+    const sc_timebase_t *tb;
+    const rd_config_t *config; /* the targets' latency and panic messages */
+    sc_target_t *targets;      /* one per config target, same index */
+    size_t ntargets;
+    /* The journal: takes ownership of an as-run record (journal/asrun_record.h)
+     * and returns its seq, 0 when there is no log. */
+    uint64_t (*record)(void *ctx, json_t *rec);
+    /* Something screens show changed: push the state soon. */
+    void (*changed)(void *ctx);
+    void *ctx;
+} sc_engine_env_t;
 
 /* Creates the engine for a linked rundown, taking ownership of it. Its cue
- * packets are encoded here, once, before show time. */
-sc_engine_t *sc_engine_new(sc_app_t *app, rd_rundown_t *rundown);
+ * packets are encoded here, once, before show time, by each target's kind.
+ * env is copied. */
+sc_engine_t *sc_engine_new(const sc_engine_env_t *env, rd_rundown_t *rundown);
 
-/* Stops the engine's timer (closing it); the clock must be stopped and its
+/* Stops the engine's timers (closing them); the clock must be stopped and its
  * reports drained (sc_engine_on_reports) before sc_engine_free. */
 void sc_engine_close(sc_engine_t *e);
 void sc_engine_free(sc_engine_t *e);
@@ -24,31 +47,46 @@ void sc_engine_free(sc_engine_t *e);
  * rehearsal). */
 void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r);
 
-/* Swaps in a new linked rundown (reload), taking ownership of it. The
- * running item is kept by id with its actual start, added and held time;
- * cues already fired in its run are not fired again. A rundown that no longer
- * has the running item is refused (r gets the error; the caller frees it). */
+/* Swaps in a new linked rundown (reload), taking ownership of it. The show's
+ * progress carries over by id (rd_show_carry); cues already fired in the
+ * running item's run are not fired again. A rundown that no longer has the
+ * running item is refused (r gets the error; the rundown is freed). */
 bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r);
 
 /* Drains the cue clock's reports: logs every cue, feeds the show. */
 void sc_engine_on_reports(sc_engine_t *e);
 
-/* A queued send (websocket) finished. */
-void sc_engine_output_done(sc_engine_t *e, int output, uint64_t key, int err, int64_t sent_mono);
+/* A target completed a queued send (sc_target_env_t.done). */
+void sc_engine_target_done(sc_engine_t *e, sc_target_t *t, uint64_t key, int err,
+                           int64_t sent_mono);
+
+/* A device answered a cue (sc_target_env_t.answer): an "answer" record, tied
+ * to the cue's record by its seq. An answer to a cue the engine no longer
+ * remembers (more than SC_ENGINE_ANSWERS_KEPT cues ago) is logged without it. */
+#define SC_ENGINE_ANSWERS_KEPT 256
+void sc_engine_target_answer(sc_engine_t *e, sc_target_t *t, uint64_t key, const sc_answer_t *a);
 
 const rd_rundown_t *sc_engine_rundown(const sc_engine_t *e);
 const rd_show_t *sc_engine_show(const sc_engine_t *e);
+bool sc_engine_rehearsal(const sc_engine_t *e);
 
-/* Adds the show's part of the state ("show", "current", "next", "cues" and,
- * with_items, "items") to obj, times as wall-clock milliseconds. */
-void sc_engine_state(sc_engine_t *e, json_t *obj, bool with_items);
+/* Counters screens use to tell what changed: rundown_rev moves on each
+ * reload (screens refetch /api/rundown), progress_rev whenever an item's
+ * progress changes. */
+uint64_t sc_engine_rundown_rev(const sc_engine_t *e);
+uint64_t sc_engine_progress_rev(const sc_engine_t *e);
 
-/* The "items" array serialized (borrowed), rebuilt when progress changed or
- * once a second: a long rundown then costs a push almost nothing. */
-const char *sc_engine_items_text(sc_engine_t *e, size_t *len);
+/* The last cues fired, newest last. */
+#define SC_ENGINE_RECENT_CUES 20
+typedef struct {
+    char cue[SC_ID_MAX + 1], item[SC_ID_MAX + 1], target[SC_ID_MAX + 1];
+    int64_t scheduled_ms, sent_ms; /* wall-clock ms; scheduled 0 when it had no time */
+    int64_t lateness_us;
+    bool has_sent;
+    const char *outcome; /* static */
+} sc_recent_cue_t;
 
-/* The rundown as JSON for GET /api/rundown (plan included). */
-json_t *sc_engine_rundown_json(sc_engine_t *e);
+const sc_recent_cue_t *sc_engine_recent(const sc_engine_t *e, size_t *n);
 
 /* Replays one journal record onto the show (a resume, before
  * sc_engine_resumed): rd_show_apply_event, nothing fired or logged. */

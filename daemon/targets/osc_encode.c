@@ -1,7 +1,11 @@
 /* OSC encoding: big-endian fields padded to 4 bytes, and the two TCP framings. */
 #include "osc_encode.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "payload.h"
+#include "xalloc.h"
 
 #define SLIP_END 0xC0
 #define SLIP_ESC 0xDB
@@ -129,4 +133,34 @@ size_t sc_osc_frame(rd_framing_t framing, const uint8_t *packet, size_t len, uin
     }
     put(&w, &end, 1);
     return w.overflow ? 0 : w.len;
+}
+
+bool sc_osc_encode_payload(const rd_payload_t *p, bool stream, rd_framing_t framing, uint8_t **out,
+                           size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (p->kind != RD_PAYLOAD_OSC)
+        return false;
+    size_t n = rd_osc_encoded_size(&p->osc);
+    uint8_t *raw = rd_xcalloc(n, 1);
+    if (sc_osc_encode(&p->osc, raw, n) != n) {
+        free(raw);
+        return false;
+    }
+    if (!stream) {
+        *out = raw;
+        *len = n;
+        return true;
+    }
+    size_t cap = sc_osc_frame_max(framing, n);
+    uint8_t *framed = rd_xcalloc(cap, 1);
+    *len = sc_osc_frame(framing, raw, n, framed, cap);
+    free(raw);
+    if (*len == 0) {
+        free(framed);
+        return false;
+    }
+    *out = framed;
+    return true;
 }

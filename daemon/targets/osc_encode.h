@@ -2,6 +2,7 @@
 #ifndef SC_OSC_ENCODE_H
 #define SC_OSC_ENCODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,5 +21,11 @@ size_t sc_osc_frame(rd_framing_t framing, const uint8_t *packet, size_t len, uin
 
 /* The largest framed size of a packet of len bytes (SLIP can double it). */
 size_t sc_osc_frame_max(rd_framing_t framing, size_t len);
+
+/* An "osc" payload as the wire carries it: the packet (stream false, for
+ * UDP), or the packet framed (stream true, for TCP). *out is allocated (the
+ * caller frees it). False for a payload that is not OSC or does not encode. */
+bool sc_osc_encode_payload(const rd_payload_t *p, bool stream, rd_framing_t framing, uint8_t **out,
+                           size_t *len);
 
 #endif

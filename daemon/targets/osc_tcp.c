@@ -5,15 +5,13 @@
 #include <sys/socket.h>
 #include <uv.h>
 
-#include "app.h"
+#include "backoff.h"
+#include "osc_encode.h"
 #include "target.h"
 #include "xalloc.h"
 
-#define BACKOFF_MIN_MS 250
-#define BACKOFF_MAX_MS 2000
-
 typedef struct {
-    sc_output_t *o;
+    sc_target_t *o;
     uv_tcp_t tcp;
     uv_connect_t connect;
     uv_timer_t retry;
@@ -22,7 +20,7 @@ typedef struct {
     bool releasing; /* waiting for the clock to let go of the fd */
     bool closing;
     int handles_open; /* our uv handles not yet closed */
-    uint64_t backoff_ms;
+    sc_backoff_t backoff;
     char rx[512]; /* what the device sends is read and dropped */
 } tcp_t;
 
@@ -45,8 +43,7 @@ static void on_handle_closed(uv_handle_t *h)
         return;
     }
     if (h == (uv_handle_t *)&t->tcp && !t->closing) {
-        uv_timer_start(&t->retry, retry_cb, t->backoff_ms, 0);
-        t->backoff_ms = t->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : t->backoff_ms * 2;
+        uv_timer_start(&t->retry, retry_cb, sc_backoff_next(&t->backoff), 0);
     }
 }
 
@@ -61,11 +58,11 @@ static void lost(tcp_t *t, const char *why)
 {
     if (t->releasing)
         return;
-    sc_output_set_state(t->o, SC_OUT_DOWN, why);
+    sc_target_set_state(t->o, SC_TARGET_DOWN, why);
     if (t->o->fd >= 0) {
         t->releasing = true;
         t->o->fd = -1;
-        sc_clock_set_socket(t->o->app->clock, t->o->index, -1);
+        sc_clock_set_socket(t->o->env->clock, t->o->index, -1);
         return; /* socket_released closes it */
     }
     close_tcp(t);
@@ -92,53 +89,53 @@ static void connect_cb(uv_connect_t *req, int status)
     if (t->closing)
         return;
     if (status < 0) {
-        sc_output_set_state(t->o, SC_OUT_DOWN, uv_strerror(status));
+        sc_target_set_state(t->o, SC_TARGET_DOWN, uv_strerror(status));
         close_tcp(t);
         return;
     }
     uv_os_fd_t fd;
     uv_fileno((uv_handle_t *)&t->tcp, &fd);
     uv_tcp_nodelay(&t->tcp, 1);
-    t->backoff_ms = BACKOFF_MIN_MS;
+    sc_backoff_reset(&t->backoff);
     t->o->fd = fd;
-    sc_clock_set_socket(t->o->app->clock, t->o->index, fd);
+    sc_clock_set_socket(t->o->env->clock, t->o->index, fd);
     uv_read_start((uv_stream_t *)&t->tcp, alloc_cb, read_cb);
-    sc_output_set_state(t->o, SC_OUT_CONNECTED, NULL);
+    sc_target_set_state(t->o, SC_TARGET_CONNECTED, NULL);
 }
 
 static void try_connect(tcp_t *t)
 {
     if (t->closing || t->tcp_open)
         return;
-    uv_tcp_init(&t->o->app->loop, &t->tcp);
+    uv_tcp_init(t->o->env->loop, &t->tcp);
     t->tcp.data = t;
     t->tcp_open = true;
     t->handles_open++;
     t->connect.data = t;
-    sc_output_set_state(t->o, SC_OUT_CONNECTING, NULL);
+    sc_target_set_state(t->o, SC_TARGET_CONNECTING, NULL);
     int rc = uv_tcp_connect(&t->connect, &t->tcp, (struct sockaddr *)&t->addr, connect_cb);
     if (rc < 0) {
-        sc_output_set_state(t->o, SC_OUT_DOWN, uv_strerror(rc));
+        sc_target_set_state(t->o, SC_TARGET_DOWN, uv_strerror(rc));
         close_tcp(t);
     }
 }
 
-static int tcp_open(sc_output_t *o)
+static int tcp_open(sc_target_t *o)
 {
     tcp_t *t = rd_xcalloc(1, sizeof *t);
     t->o = o;
     o->impl = t;
-    t->backoff_ms = BACKOFF_MIN_MS;
+    sc_backoff_reset(&t->backoff);
     unsigned int len;
-    if (sc__connect_socket(o->target->host, o->target->port, SOCK_STREAM, &t->addr, &len) < 0) {
+    if (sc__connect_socket(o->conf->host, o->conf->port, SOCK_STREAM, &t->addr, &len) < 0) {
         int e = errno;
-        sc_output_set_state(o, SC_OUT_DOWN, "cannot resolve the host");
+        sc_target_set_state(o, SC_TARGET_DOWN, "cannot resolve the host");
         free(t);
         o->impl = NULL;
         o->closed = true;
         return e;
     }
-    uv_timer_init(&o->app->loop, &t->retry);
+    uv_timer_init(o->env->loop, &t->retry);
     t->retry.data = t;
     t->handles_open = 1;
     try_connect(t);
@@ -148,14 +145,14 @@ static int tcp_open(sc_output_t *o)
 /* A short write leaves half a frame in the stream, and every later message
  * would be misread: drop the connection and start clean. EAGAIN wrote
  * nothing, so the stream is still whole. */
-static void tcp_clock_send_failed(sc_output_t *o, int err)
+static void tcp_clock_send_failed(sc_target_t *o, int err)
 {
     tcp_t *t = o->impl;
     if (t && err != EAGAIN && err != EWOULDBLOCK && err != ENOTCONN)
         lost(t, err == EMSGSIZE ? "short write: the device is not reading" : strerror(err));
 }
 
-static int tcp_send(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t len,
+static int tcp_send(sc_target_t *o, uint64_t key, const uint8_t *bytes, size_t len,
                     int64_t *sent_mono)
 {
     (void)key;
@@ -169,7 +166,7 @@ static int tcp_send(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t l
     return err;
 }
 
-static void tcp_socket_released(sc_output_t *o, int fd)
+static void tcp_socket_released(sc_target_t *o, int fd)
 {
     (void)fd;
     tcp_t *t = o->impl;
@@ -179,7 +176,7 @@ static void tcp_socket_released(sc_output_t *o, int fd)
     close_tcp(t);
 }
 
-static void tcp_close(sc_output_t *o)
+static void tcp_close(sc_target_t *o)
 {
     tcp_t *t = o->impl;
     if (!t) {
@@ -193,6 +190,18 @@ static void tcp_close(sc_output_t *o)
     close_tcp(t);
 }
 
-const sc_output_ops_t sc_out_osc_tcp = {
-    "osc.tcp", true, tcp_open, tcp_send, tcp_close, tcp_socket_released, tcp_clock_send_failed,
+static bool tcp_encode(const rd_payload_t *p, const rd_target_t *conf, uint8_t **out, size_t *len)
+{
+    return sc_osc_encode_payload(p, true, conf->framing, out, len);
+}
+
+const sc_target_ops_t sc_target_osc_tcp = {
+    .kind = RD_TARGET_OSC_TCP,
+    .clock_sends = true,
+    .encode = tcp_encode,
+    .open = tcp_open,
+    .send = tcp_send,
+    .close = tcp_close,
+    .socket_released = tcp_socket_released,
+    .clock_send_failed = tcp_clock_send_failed,
 };

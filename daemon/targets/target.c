@@ -1,61 +1,135 @@
-/* Outputs: the registry of target kinds and what every kind shares. */
+/* Cue targets: the one table of kinds, and what every kind shares. */
 #include "target.h"
 
+#include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include "app.h"
-#include "show/engine.h"
 #include "log.h"
 
-const char *sc_out_state_name(sc_out_state_t s)
+/* Every kind the daemon can send to, one file each. A kind of the library's
+ * rundown/target_kind.c without a row here is refused at start-up. */
+static const sc_target_ops_t *const kinds[] = {
+    &sc_target_osc_udp,
+    &sc_target_osc_tcp,
+    &sc_target_ws,
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+const sc_target_ops_t *sc_target_ops_for(rd_target_kind_t kind)
+{
+    for (size_t i = 0; i < NKINDS; i++)
+        if (kinds[i]->kind == kind)
+            return kinds[i];
+    return NULL;
+}
+
+size_t sc_target_lws_protocols(const struct lws_protocols **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NKINDS; i++)
+        if (kinds[i]->lws_protocol && n < cap)
+            out[n++] = kinds[i]->lws_protocol;
+    return n;
+}
+
+const char *sc_target_state_name(sc_target_state_t s)
 {
     switch (s) {
-    case SC_OUT_READY:
+    case SC_TARGET_READY:
         return "ready";
-    case SC_OUT_CONNECTING:
+    case SC_TARGET_CONNECTING:
         return "connecting";
-    case SC_OUT_CONNECTED:
+    case SC_TARGET_CONNECTED:
         return "connected";
-    case SC_OUT_DOWN:
+    case SC_TARGET_DOWN:
         return "down";
     }
     return "?";
 }
 
-const sc_output_ops_t *sc_output_ops_for(rd_target_kind_t kind)
+const char *sc_answer_name(sc_answer_kind_t kind)
 {
     switch (kind) {
-    case RD_TARGET_OSC_UDP:
-        return &sc_out_osc_udp;
-    case RD_TARGET_OSC_TCP:
-        return &sc_out_osc_tcp;
-    case RD_TARGET_WS:
-        return &sc_out_ws;
+    case SC_ANSWER_OK:
+        return "ok";
+    case SC_ANSWER_ERROR:
+        return "error";
+    case SC_ANSWER_TIMEOUT:
+        return "timeout";
     }
-    return NULL;
+    return "?";
 }
 
-void sc_output_set_state(sc_output_t *o, sc_out_state_t s, const char *error)
+bool sc_target_init(sc_target_t *t, const rd_target_t *conf, int index, const sc_target_env_t *env)
+{
+    memset(t, 0, sizeof *t);
+    t->conf = conf;
+    t->index = index;
+    t->env = env;
+    t->fd = -1;
+    t->ops = sc_target_ops_for(conf->kind);
+    return t->ops != NULL;
+}
+
+void sc_target_set_state(sc_target_t *t, sc_target_state_t s, const char *error)
 {
     /* Log what an engineer needs: connected, ready, or down with a new
      * reason; not every retry of a device that stays down. */
-    bool news = (s == SC_OUT_CONNECTED || s == SC_OUT_READY) ? o->state != s
-                : s == SC_OUT_DOWN ? (error && strcmp(error, o->last_error) != 0)
-                                   : false;
-    o->state = s;
+    bool news = (s == SC_TARGET_CONNECTED || s == SC_TARGET_READY) ? t->state != s
+                : s == SC_TARGET_DOWN ? (error && strcmp(error, t->last_error) != 0)
+                                      : false;
+    t->state = s;
     if (error)
-        snprintf(o->last_error, sizeof o->last_error, "%s", error);
-    else if (s == SC_OUT_CONNECTED || s == SC_OUT_READY)
-        o->last_error[0] = '\0';
+        snprintf(t->last_error, sizeof t->last_error, "%s", error);
+    else if (s == SC_TARGET_CONNECTED || s == SC_TARGET_READY)
+        t->last_error[0] = '\0';
     if (news)
-        sc_info("target %s (%s): %s%s%s", o->target->name, o->target->url, sc_out_state_name(s),
+        sc_info("target %s (%s): %s%s%s", t->conf->name, t->conf->url, sc_target_state_name(s),
                 error ? ": " : "", error ? error : "");
-    sc_app_changed(o->app);
+    if (t->env->changed)
+        t->env->changed(t->env->ctx, t);
 }
 
-void sc_output_done(sc_output_t *o, uint64_t key, int err, int64_t sent_mono)
+void sc_target_done(sc_target_t *t, uint64_t key, int err, int64_t sent_mono)
 {
-    if (o->app->engine)
-        sc_engine_output_done(o->app->engine, o->index, key, err, sent_mono);
+    if (t->env->done)
+        t->env->done(t->env->ctx, t, key, err, sent_mono);
+}
+
+void sc_target_answer(sc_target_t *t, uint64_t key, const sc_answer_t *a)
+{
+    if (t->env->answer)
+        t->env->answer(t->env->ctx, t, key, a);
+}
+
+int sc__connect_socket(const char *host, int port, int type, struct sockaddr_storage *addr,
+                       unsigned int *addrlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type}, *res = NULL;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0 || !res) {
+        errno = EHOSTUNREACH;
+        return -1;
+    }
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+    if (type != SOCK_DGRAM)
+        return 0; /* the caller connects streams itself */
+    int fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)addr, *addrlen) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }

@@ -1,52 +1,98 @@
-/* Outputs: one small interface for every kind of cue target (OSC over UDP or TCP, websocket). */
-#ifndef SC_OUTPUT_H
-#define SC_OUTPUT_H
+/* Cue targets: one small interface for every kind of device (OSC over UDP or TCP, websocket). */
+#ifndef SC_TARGET_H
+#define SC_TARGET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <uv.h>
 
+#include "clock/cue_clock.h"
 #include "model.h"
 
-typedef struct sc_app sc_app_t;
-typedef struct sc_output sc_output_t;
+typedef struct sc_target sc_target_t;
+struct lws_context;
+struct lws_protocols;
 
 typedef enum {
-    SC_OUT_READY = 0,      /* connectionless: sends go out (OSC/UDP) */
-    SC_OUT_CONNECTING = 1, /* trying to connect */
-    SC_OUT_CONNECTED = 2,  /* connected */
-    SC_OUT_DOWN = 3,       /* not connected; retrying after a pause */
-} sc_out_state_t;
+    SC_TARGET_READY = 0,      /* connectionless: sends go out (OSC/UDP) */
+    SC_TARGET_CONNECTING = 1, /* trying to connect */
+    SC_TARGET_CONNECTED = 2,  /* connected */
+    SC_TARGET_DOWN = 3,       /* not connected; retrying after a pause */
+} sc_target_state_t;
 
-const char *sc_out_state_name(sc_out_state_t s);
+const char *sc_target_state_name(sc_target_state_t s);
+
+/* A device's answer to a cue, for kinds whose protocol has one. */
+typedef enum {
+    SC_ANSWER_OK = 0,      /* the device took it */
+    SC_ANSWER_ERROR = 1,   /* the device refused it */
+    SC_ANSWER_TIMEOUT = 2, /* no answer in the kind's time */
+} sc_answer_kind_t;
+
+const char *sc_answer_name(sc_answer_kind_t kind);
 
 typedef struct {
-    const char *kind; /* "osc.udp", "osc.tcp", "ws" */
-    /* true: the cue clock thread sends this output's cues from its socket;
+    sc_answer_kind_t kind;
+    int64_t at_mono;    /* when it came (or the wait ended) */
+    const char *detail; /* borrowed for the call, may be NULL: the device's words */
+} sc_answer_t;
+
+/* What every target gets from the daemon (run.c fills it and owns it; each
+ * target borrows it). A target never calls anything above it by name: it
+ * reports through these. */
+typedef struct {
+    uv_loop_t *loop;
+    sc_cue_clock_t *clock;
+    /* The lws context, for kinds that connect through libwebsockets; NULL
+     * while the daemon stops. */
+    struct lws_context *(*lws_context)(void *ctx);
+    /* A send that returned EINPROGRESS has completed (err 0: sent at sent_mono). */
+    void (*done)(void *ctx, sc_target_t *t, uint64_t key, int err, int64_t sent_mono);
+    /* The device answered the cue sent with key. */
+    void (*answer)(void *ctx, sc_target_t *t, uint64_t key, const sc_answer_t *a);
+    /* The target's state changed (screens show it). */
+    void (*changed)(void *ctx, sc_target_t *t);
+    void *ctx;
+} sc_target_env_t;
+
+/* One kind of target: everything the daemon needs of it, in its own file,
+ * listed once in target.c's table. */
+typedef struct {
+    rd_target_kind_t kind;
+    /* true: the cue clock thread sends this kind's cues from its socket;
      * false: the clock wakes the loop at the deadline and the loop sends. */
     bool clock_sends;
-    /* Starts the output (connects, creates sockets). Returns 0 or an errno;
-     * a connection that fails later is retried by the output itself. */
-    int (*open)(sc_output_t *o);
+    /* The device answers each message (sc_target_answer). */
+    bool answers;
+    /* Its lws client protocol, for kinds that connect through libwebsockets
+     * (the web server lists it); NULL otherwise. */
+    const struct lws_protocols *lws_protocol;
+    /* Encodes a payload (a cue's or the panic's) for the wire, once, before
+     * show time: *out (caller frees) and *len. False when it cannot. */
+    bool (*encode)(const rd_payload_t *p, const rd_target_t *conf, uint8_t **out, size_t *len);
+    /* Starts the target (connects, creates sockets). Returns 0 or an errno;
+     * a connection that fails later is retried by the target itself. */
+    int (*open)(sc_target_t *t);
     /* Sends one message from the loop thread now: immediate cues, `fire`,
-     * panic messages, and the cues of outputs the clock does not send.
+     * panic messages, and the cues of kinds the clock does not send.
      * Returns 0 when sent (and sets *sent_mono), EINPROGRESS when queued
-     * (the output later calls sc_output_done with the key), or an errno. */
-    int (*send)(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t len, int64_t *sent_mono);
-    /* Starts closing; sets o->closed when every handle is closed. */
-    void (*close)(sc_output_t *o);
-    /* The clock no longer uses fd (after sc_clock_set_socket). */
-    void (*socket_released)(sc_output_t *o, int fd);
-    /* A cue the clock sent on this output failed with err (may be NULL). */
-    void (*clock_send_failed)(sc_output_t *o, int err);
-} sc_output_ops_t;
+     * (sc_target_done follows with the key), or an errno. */
+    int (*send)(sc_target_t *t, uint64_t key, const uint8_t *bytes, size_t len, int64_t *sent_mono);
+    /* Starts closing; sets t->closed when every handle is closed. */
+    void (*close)(sc_target_t *t);
+    /* The clock no longer uses fd (after sc_clock_set_socket); may be NULL. */
+    void (*socket_released)(sc_target_t *t, int fd);
+    /* A cue the clock sent on this target failed with err; may be NULL. */
+    void (*clock_send_failed)(sc_target_t *t, int err);
+} sc_target_ops_t;
 
-struct sc_output {
-    const sc_output_ops_t *ops;
-    const rd_target_t *target; /* borrowed from the app's config */
-    int index;                 /* the target's index in the config and the clock */
-    sc_app_t *app;
-    sc_out_state_t state;
+struct sc_target {
+    const sc_target_ops_t *ops;
+    const rd_target_t *conf;    /* borrowed from the config */
+    int index;                  /* the target's index in the config and the clock */
+    const sc_target_env_t *env; /* borrowed */
+    sc_target_state_t state;
     char last_error[128];
     int fd;      /* the socket the cue clock sends on, or -1 */
     bool closed; /* close has finished */
@@ -54,25 +100,39 @@ struct sc_output {
     void *impl; /* owned by the kind's file */
 };
 
-/* The operations for a target's kind. */
-const sc_output_ops_t *sc_output_ops_for(rd_target_kind_t kind);
+/* The kind's operations, from the one table of kinds (target.c); NULL for a
+ * kind it lacks. */
+const sc_target_ops_t *sc_target_ops_for(rd_target_kind_t kind);
 
-extern const sc_output_ops_t sc_out_osc_udp;
-extern const sc_output_ops_t sc_out_osc_tcp;
-extern const sc_output_ops_t sc_out_ws;
+/* The lws client protocols of the kinds that connect through libwebsockets,
+ * for the web server's protocol list: writes up to cap, returns how many. */
+size_t sc_target_lws_protocols(const struct lws_protocols **out, size_t cap);
 
-/* Sets the state and the error text, and tells the app (state push). */
-void sc_output_set_state(sc_output_t *o, sc_out_state_t s, const char *error);
+/* Sets up t for config target conf (index in the config); ops from its kind.
+ * Returns false when no kind in the table has conf's kind. */
+bool sc_target_init(sc_target_t *t, const rd_target_t *conf, int index, const sc_target_env_t *env);
 
-/* Completion of a queued send (EINPROGRESS), reported to the engine. */
-void sc_output_done(sc_output_t *o, uint64_t key, int err, int64_t sent_mono);
+/* Sets the state and the error text, logs what an engineer needs, and tells
+ * the environment. */
+void sc_target_set_state(sc_target_t *t, sc_target_state_t s, const char *error);
+
+/* Completion of a queued send (EINPROGRESS), reported to the environment. */
+void sc_target_done(sc_target_t *t, uint64_t key, int err, int64_t sent_mono);
+
+/* The device's answer to the message sent with key. */
+void sc_target_answer(sc_target_t *t, uint64_t key, const sc_answer_t *a);
 
 /* Resolves host:port into *addr; for SOCK_DGRAM also creates and connects a
  * non-blocking socket and returns it (else returns 0). Returns -1 with errno
- * set on failure. Name resolution blocks: outputs call it when they open,
+ * set on failure. Name resolution blocks: targets call it when they open,
  * at start-up. */
 struct sockaddr_storage;
 int sc__connect_socket(const char *host, int port, int type, struct sockaddr_storage *addr,
                        unsigned int *addrlen);
+
+/* The kinds (one file each). */
+extern const sc_target_ops_t sc_target_osc_udp;
+extern const sc_target_ops_t sc_target_osc_tcp;
+extern const sc_target_ops_t sc_target_ws;
 
 #endif

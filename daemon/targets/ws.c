@@ -8,14 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "backoff.h"
 #include "target.h"
-#include "doors/server.h"
 #include "xalloc.h"
 
-#define BACKOFF_MIN_MS 250
-#define BACKOFF_MAX_MS 2000
 #define QUEUE 64
+#define PROTOCOL "showcaller-target"
 
 typedef struct {
     uint64_t key;
@@ -24,10 +22,10 @@ typedef struct {
 } queued_t;
 
 typedef struct {
-    sc_output_t *o;
+    sc_target_t *o;
     struct lws *wsi;
     uv_timer_t retry;
-    uint64_t backoff_ms;
+    sc_backoff_t backoff;
     bool closing;
     char host_header[300];
     queued_t q[QUEUE];
@@ -46,8 +44,7 @@ static void schedule_retry(ws_t *w)
 {
     if (w->closing)
         return;
-    uv_timer_start(&w->retry, retry_cb, w->backoff_ms, 0);
-    w->backoff_ms = w->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : w->backoff_ms * 2;
+    uv_timer_start(&w->retry, retry_cb, sc_backoff_next(&w->backoff), 0);
 }
 
 /* Everything queued fails: the connection is gone. */
@@ -60,7 +57,7 @@ static void fail_queue(ws_t *w, int err)
         q->buf = NULL;
         w->head = (w->head + 1) % QUEUE;
         w->n--;
-        sc_output_done(w->o, key, err, 0);
+        sc_target_done(w->o, key, err, 0);
     }
 }
 
@@ -68,10 +65,10 @@ static void try_connect(ws_t *w)
 {
     if (w->closing || w->wsi)
         return;
-    struct lws_context *ctx = sc_server_context(w->o->app->server);
+    struct lws_context *ctx = w->o->env->lws_context(w->o->env->ctx);
     if (!ctx)
         return;
-    const rd_target_t *t = w->o->target;
+    const rd_target_t *t = w->o->conf;
     struct lws_client_connect_info i;
     memset(&i, 0, sizeof i);
     i.context = ctx;
@@ -82,14 +79,14 @@ static void try_connect(ws_t *w)
     i.host = w->host_header;
     i.origin = w->host_header;
     i.protocol = NULL;
-    i.local_protocol_name = sc_out_ws_protocol.name;
+    i.local_protocol_name = PROTOCOL;
     i.opaque_user_data = w;
     /* No i.pwsi: lws would write through it after we may have freed w. */
-    sc_output_set_state(w->o, SC_OUT_CONNECTING, NULL);
+    sc_target_set_state(w->o, SC_TARGET_CONNECTING, NULL);
     w->wsi = lws_client_connect_via_info(&i);
     if (!w->wsi) {
         w->wsi = NULL;
-        sc_output_set_state(w->o, SC_OUT_DOWN, "cannot connect");
+        sc_target_set_state(w->o, SC_TARGET_DOWN, "cannot connect");
         schedule_retry(w);
     }
     /* A connect scheduled from outside lws needs lws's timers re-armed. */
@@ -106,14 +103,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             break;
         w->wsi = NULL;
         fail_queue(w, ENOTCONN);
-        sc_output_set_state(w->o, SC_OUT_DOWN, in ? (const char *)in : "connection failed");
+        sc_target_set_state(w->o, SC_TARGET_DOWN, in ? (const char *)in : "connection failed");
         schedule_retry(w);
         break;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (!w)
             break;
-        w->backoff_ms = BACKOFF_MIN_MS;
-        sc_output_set_state(w->o, SC_OUT_CONNECTED, NULL);
+        sc_backoff_reset(&w->backoff);
+        sc_target_set_state(w->o, SC_TARGET_CONNECTED, NULL);
         if (w->n)
             lws_callback_on_writable(wsi);
         break;
@@ -128,7 +125,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         q->buf = NULL;
         w->head = (w->head + 1) % QUEUE;
         w->n--;
-        sc_output_done(w->o, key, n < (int)q->len ? EIO : 0, sent);
+        sc_target_done(w->o, key, n < (int)q->len ? EIO : 0, sent);
         if (n < (int)q->len)
             return -1;
         if (w->n)
@@ -145,7 +142,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         w->wsi = NULL;
         fail_queue(w, ENOTCONN);
         if (!w->closing) {
-            sc_output_set_state(w->o, SC_OUT_DOWN, "closed by the device");
+            sc_target_set_state(w->o, SC_TARGET_DOWN, "closed by the device");
             schedule_retry(w);
         }
         break;
@@ -155,27 +152,27 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-const struct lws_protocols sc_out_ws_protocol = {
-    "showcaller-target", callback, 0, 4096, 0, NULL, 0};
+/* The web server lists it among its protocols (sc_target_lws_protocols). */
+static const struct lws_protocols ws_protocol = {PROTOCOL, callback, 0, 4096, 0, NULL, 0};
 
-static int ws_open(sc_output_t *o)
+static int ws_open(sc_target_t *o)
 {
     ws_t *w = rd_xcalloc(1, sizeof *w);
     w->o = o;
-    w->backoff_ms = BACKOFF_MIN_MS;
+    sc_backoff_reset(&w->backoff);
     o->impl = w;
-    uv_timer_init(&o->app->loop, &w->retry);
+    uv_timer_init(o->env->loop, &w->retry);
     w->retry.data = w;
     try_connect(w);
     return 0;
 }
 
-static int ws_send(sc_output_t *o, uint64_t key, const uint8_t *bytes, size_t len,
+static int ws_send(sc_target_t *o, uint64_t key, const uint8_t *bytes, size_t len,
                    int64_t *sent_mono)
 {
     (void)sent_mono;
     ws_t *w = o->impl;
-    if (!w || !w->wsi || o->state != SC_OUT_CONNECTED)
+    if (!w || !w->wsi || o->state != SC_TARGET_CONNECTED)
         return ENOTCONN;
     if (w->n == QUEUE)
         return ENOBUFS;
@@ -201,7 +198,7 @@ static void on_timer_closed(uv_handle_t *h)
 
 /* The wsi itself is closed by lws_context_destroy; callbacks after this see
  * no user data. */
-static void ws_close(sc_output_t *o)
+static void ws_close(sc_target_t *o)
 {
     ws_t *w = o->impl;
     if (!w) {
@@ -215,4 +212,25 @@ static void ws_close(sc_output_t *o)
     uv_close((uv_handle_t *)&w->retry, on_timer_closed);
 }
 
-const sc_output_ops_t sc_out_ws = {"ws", false, ws_open, ws_send, ws_close, NULL, NULL};
+/* A websocket message is the payload's text, as it is. */
+static bool ws_encode(const rd_payload_t *p, const rd_target_t *conf, uint8_t **out, size_t *len)
+{
+    (void)conf;
+    *out = NULL;
+    *len = 0;
+    if (p->kind != RD_PAYLOAD_WS)
+        return false;
+    *len = strlen(p->ws_text);
+    *out = (uint8_t *)rd_xstrdup(p->ws_text);
+    return true;
+}
+
+const sc_target_ops_t sc_target_ws = {
+    .kind = RD_TARGET_WS,
+    .clock_sends = false,
+    .lws_protocol = &ws_protocol,
+    .encode = ws_encode,
+    .open = ws_open,
+    .send = ws_send,
+    .close = ws_close,
+};

@@ -422,7 +422,6 @@ TEST(show_projection_counts_holds_and_added_time)
 
 TEST(show_error_texts)
 {
-    ASSERT_STR_EQ(rd_show_err_code(RD_SHOW_ERR_ENDED), "show_ended");
     ASSERT_STR_EQ(rd_show_strerror(RD_SHOW_ERR_NOTHING_BACK), "there is no GO to undo");
     ASSERT_STR_EQ(rd_cause_name(RD_BY_HARD_START), "hard_start");
 }

@@ -19,8 +19,9 @@ typedef struct {
     int calls;
     sc_command_t last;
     bool allowed;
-    const char *code; /* NULL: ok when allowed, "unauthorized" when not */
-    uint64_t wait;    /* the as-run seq the reply must wait for; 0: none */
+    sc_err_t code;    /* SC_ERR_OK: ok when allowed, "unauthorized" when not */
+    uint64_t wait;    /* the as-run seq of the command's record; 0: nothing logged */
+    uint64_t on_disk; /* the as-run log as the ack queue sees it: durable up to here */
 } stub_t;
 
 /* The last message the peer received, by kind. */
@@ -35,12 +36,14 @@ typedef struct {
 typedef struct {
     uv_loop_t loop;
     sc_osc_in_t *door;
+    sc_ack_queue_t *acks; /* a real queue on a stand-in as-run log (the stub) */
     stub_t stub;
     lo_server peer; /* the sender; also receives the replies */
     int peer_port;
     lo_address door_addr;
     got_t reply, running, other;
-    int limited; /* replies with the code "rate_limited" */
+    int limited;            /* replies with the code "rate_limited" */
+    char resume_reply[720]; /* the last reply to resume: "ok code message" */
     bool closed;
 } fix_t;
 
@@ -51,11 +54,11 @@ static uint64_t stub_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, 
     s->last = *cmd;
     s->allowed = allowed;
     if (s->code)
-        sc_result_error(r, s->code, "stub says %s", s->code);
+        sc_result_error(r, s->code, "stub says %s", sc_err_code(s->code));
     else if (allowed)
         sc_result_ok(r);
     else
-        sc_result_error(r, "unauthorized", "refused by the stub");
+        sc_result_error(r, SC_ERR_UNAUTHORIZED, "refused by the stub");
     return s->wait;
 }
 
@@ -80,6 +83,8 @@ static int peer_handler(const char *path, const char *types, lo_arg **argv, int 
     }
     if (g == &f->reply && ns >= 2 && strcmp(g->s[1], "rate_limited") == 0)
         f->limited++;
+    if (g == &f->reply && ns >= 3 && strcmp(g->s[0], "resume") == 0)
+        snprintf(f->resume_reply, sizeof f->resume_reply, "%d %s %s", g->i, g->s[1], g->s[2]);
     return 0;
 }
 
@@ -92,6 +97,17 @@ static int fd_port(int fd)
     return ntohs(a.sin_port);
 }
 
+/* The as-run log the ack queue sees: the last record is the command's. */
+static uint64_t stub_last_seq(void *ctx)
+{
+    return ((const stub_t *)ctx)->wait;
+}
+
+static bool stub_durable(void *ctx, uint64_t seq)
+{
+    return seq <= ((const stub_t *)ctx)->on_disk;
+}
+
 /* Starts the door (on port 0: the system picks) and a liblo peer. A rate
  * high enough that only the rate test meets it. */
 static bool setup_rate(fix_t *f, const char *const *allow, size_t nallow, int rate)
@@ -100,8 +116,10 @@ static bool setup_rate(fix_t *f, const char *const *allow, size_t nallow, int ra
     if (uv_loop_init(&f->loop) != 0)
         return false;
     char err[256] = "";
+    sc_ack_source_t src = {stub_last_seq, stub_durable, NULL, &f->stub};
+    f->acks = sc_ack_queue_new(&f->loop, &src);
     f->door = sc_osc_in_start(&f->loop, "127.0.0.1", 0, allow, nallow, rate, stub_dispatch,
-                              &f->stub, err, sizeof err);
+                              &f->stub, f->acks, err, sizeof err);
     if (!f->door) {
         printf("# start: %s\n", err);
         return false;
@@ -155,6 +173,7 @@ static void on_done(void *ctx)
 static bool teardown(fix_t *f)
 {
     sc_osc_in_close(f->door, on_done, &f->closed);
+    sc_ack_queue_close(f->acks);
     uv_run(&f->loop, UV_RUN_DEFAULT);
     lo_address_free(f->door_addr);
     lo_server_free(f->peer);
@@ -355,7 +374,7 @@ TEST(osc_in_owner_error_is_sent_back)
 {
     fix_t f;
     ASSERT_TRUE(setup_default(&f));
-    f.stub.code = "unknown_item";
+    f.stub.code = SC_ERR_UNKNOWN_ITEM;
     ASSERT_TRUE(ask(&f, "/showcaller/goto", msg_s("nope")));
     ASSERT_EQ(f.stub.calls, 1);
     ASSERT_EQ(f.reply.i, 0);
@@ -364,14 +383,10 @@ TEST(osc_in_owner_error_is_sent_back)
     ASSERT_TRUE(teardown(&f));
 }
 
-/* The as-run log as the door sees it: on disk up to *ctx. */
-static bool durable_upto(void *ctx, uint64_t seq)
-{
-    return seq <= *(const uint64_t *)ctx;
-}
-
 /* A reply that must wait for the as-run log is held, in order with later
- * ones, until released; one held too long goes out ok with "not_durable". */
+ * ones, until the ack queue releases it; one still held when the daemon
+ * stops goes out ok with "not_durable" and the warning. A reply to nothing
+ * logged goes at once. */
 TEST(osc_in_replies_wait_for_the_log)
 {
     fix_t f;
@@ -380,31 +395,44 @@ TEST(osc_in_replies_wait_for_the_log)
     ASSERT_TRUE(send_msg(&f, "/showcaller/go", lo_message_new()));
     ASSERT_FALSE(wait_count(&f, &f.reply.count, 1, 200));
     ASSERT_EQ(f.stub.calls, 1);
-    /* The next needs nothing, but may not overtake the held one. */
-    f.stub.wait = 0;
+    f.stub.wait = 8;
     ASSERT_TRUE(send_msg(&f, "/showcaller/hold", lo_message_new()));
     ASSERT_FALSE(wait_count(&f, &f.reply.count, 1, 200));
     ASSERT_EQ(f.stub.calls, 2);
-    uint64_t on_disk = 6;
-    ASSERT_EQ(sc_osc_in_release_acks(f.door, durable_upto, &on_disk, INT64_MIN, "w"), 2);
-    on_disk = 7;
-    ASSERT_EQ(sc_osc_in_release_acks(f.door, durable_upto, &on_disk, INT64_MIN, "w"), 0);
+    ASSERT_EQ(sc_ack_held(f.acks), 2);
+    f.stub.on_disk = 6;
+    sc_ack_on_durable(f.acks, 6);
+    ASSERT_EQ(sc_ack_held(f.acks), 2);
+    f.stub.on_disk = 7;
+    sc_ack_on_durable(f.acks, 7);
+    ASSERT_TRUE(wait_count(&f, &f.reply.count, 1, 1000));
+    ASSERT_STR_EQ(f.reply.s[0], "go");
+    ASSERT_FALSE(wait_count(&f, &f.reply.count, 2, 100));
+    f.stub.on_disk = 8;
+    sc_ack_on_durable(f.acks, 8);
     ASSERT_TRUE(wait_count(&f, &f.reply.count, 2, 1000));
-    ASSERT_STR_EQ(f.reply.s[0], "hold"); /* the last of the two */
+    ASSERT_STR_EQ(f.reply.s[0], "hold");
     ASSERT_EQ(f.reply.i, 1);
     ASSERT_STR_EQ(f.reply.s[1], "");
 
-    /* Overdue: the disk never answered. */
+    /* With nothing held, a subscription (it logs nothing) is answered at
+     * once; behind a held reply it waits its turn. */
+    ASSERT_TRUE(ask(&f, "/showcaller/subscribe", lo_message_new()));
+    ASSERT_EQ(f.reply.count, 3);
     f.stub.wait = 9;
     ASSERT_TRUE(send_msg(&f, "/showcaller/resume", lo_message_new()));
-    ASSERT_FALSE(wait_count(&f, &f.reply.count, 3, 100));
-    on_disk = 8;
-    ASSERT_EQ(sc_osc_in_release_acks(f.door, durable_upto, &on_disk, INT64_MAX, "not on disk"), 0);
-    ASSERT_TRUE(wait_count(&f, &f.reply.count, 3, 1000));
-    ASSERT_STR_EQ(f.reply.s[0], "resume");
-    ASSERT_EQ(f.reply.i, 1);
-    ASSERT_STR_EQ(f.reply.s[1], "not_durable");
-    ASSERT_STR_EQ(f.reply.s[2], "not on disk");
+    ASSERT_TRUE(send_msg(&f, "/showcaller/unsubscribe", lo_message_new()));
+    ASSERT_FALSE(wait_count(&f, &f.reply.count, 4, 200));
+    /* Stopping: the disk never answered. */
+    sc_ack_flush(f.acks);
+    ASSERT_TRUE(wait_count(&f, &f.reply.count, 5, 1000));
+    ASSERT_STR_EQ(f.reply.s[0], "unsubscribe"); /* the last */
+    ASSERT_STR_EQ(f.reply.s[1], "");
+    sc_osc_in_stats_t st;
+    sc_osc_in_stats(f.door, &st);
+    ASSERT_EQ(st.not_durable, 1); /* resume's, which went first: */
+    ASSERT_CONTAINS(f.resume_reply, "not_durable");
+    ASSERT_CONTAINS(f.resume_reply, "stopping");
     ASSERT_TRUE(teardown(&f));
 }
 
@@ -580,22 +608,22 @@ TEST(osc_in_start_errors)
     char err[256] = "";
     stub_t stub = {0};
     const char *bad[] = {"not-an-address"};
-    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, bad, 1, 20, stub_dispatch, &stub, err,
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, bad, 1, 20, stub_dispatch, &stub, NULL, err,
                                 sizeof err) == NULL);
     ASSERT_CONTAINS(err, "not-an-address");
-    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 70000, NULL, 0, 20, stub_dispatch, &stub, err,
-                                sizeof err) == NULL);
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 70000, NULL, 0, 20, stub_dispatch, &stub, NULL,
+                                err, sizeof err) == NULL);
     ASSERT_CONTAINS(err, "70000");
-    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, 0, stub_dispatch, &stub, err,
+    ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, 0, stub_dispatch, &stub, NULL, err,
                                 sizeof err) == NULL);
     ASSERT_CONTAINS(err, "commands_per_second");
 
     /* A port in use is an error, not a silent second listener. */
-    sc_osc_in_t *a =
-        sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, 20, stub_dispatch, &stub, err, sizeof err);
+    sc_osc_in_t *a = sc_osc_in_start(&loop, "127.0.0.1", 0, NULL, 0, 20, stub_dispatch, &stub, NULL,
+                                     err, sizeof err);
     ASSERT_TRUE(a != NULL);
     ASSERT_TRUE(sc_osc_in_start(&loop, "127.0.0.1", sc_osc_in_port(a), NULL, 0, 20, stub_dispatch,
-                                &stub, err, sizeof err) == NULL);
+                                &stub, NULL, err, sizeof err) == NULL);
     ASSERT_CONTAINS(err, "cannot listen");
     bool closed = false;
     sc_osc_in_close(a, on_done, &closed);

@@ -1,0 +1,51 @@
+/* The dispatcher: the one place every command from every door runs, is checked and is logged. */
+#ifndef SC_DISPATCH_H
+#define SC_DISPATCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "command.h"
+#include "engine.h"
+#include "model.h"
+
+typedef struct sc_dispatch sc_dispatch_t;
+
+/* What the dispatcher works with; borrowed for its life. */
+typedef struct {
+    sc_engine_t *engine;
+    const rd_config_t *config; /* go_guard (a reload may change it) */
+    /* The journal, as the engine's (sc_engine_env_t.record). */
+    uint64_t (*record)(void *ctx, json_t *rec);
+    /* `reload`: re-reads the files and swaps them in (the process does it). */
+    void (*reload)(void *ctx, sc_result_t *r);
+    /* Something screens show changed. */
+    void (*changed)(void *ctx);
+    void *ctx;
+} sc_dispatch_env_t;
+
+/* The stage message screens show. */
+typedef struct {
+    char text[SC_TEXT_MAX + 1]; /* "" for none */
+    char color[16];
+    int64_t since_ms; /* wall-clock ms */
+} sc_message_t;
+
+/* env is copied. */
+sc_dispatch_t *sc_dispatch_new(const sc_dispatch_env_t *env);
+void sc_dispatch_free(sc_dispatch_t *d);
+
+/* Runs a command from any door. `allowed` is false when the door refused the
+ * caller (bad token, address not allowed): the show is untouched, the
+ * refusal is logged. Returns the seq of the command's as-run record (0 when
+ * there is no log); the reply waits for it to be durable (journal/ack.h). */
+uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed, sc_result_t *r);
+
+const sc_message_t *sc_dispatch_message(const sc_dispatch_t *d);
+
+/* Sets the message as a resume found it (text "" clears it). */
+void sc_dispatch_set_message(sc_dispatch_t *d, const char *text, const char *color,
+                             int64_t since_ms);
+
+#endif
