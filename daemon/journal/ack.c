@@ -158,8 +158,15 @@ sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner
         }
     }
     if (owner->held >= SC_ACK_MAX_HELD) {
-        warning_for(q, FULL, warning, wlen);
-        return SC_ACK_OVERDUE;
+        /* Room for this one: the owner's oldest goes out now, not durable,
+         * so its replies still come back in order. */
+        sc_ack_entry_t *old = q->head;
+        while (old->owner != owner)
+            old = old->next;
+        char full[SC_ACK_WARNING_MAX];
+        warning_for(q, FULL, full, sizeof full);
+        unlink_entry(q, old);
+        old->release(old, SC_ACK_OVERDUE, full);
     }
     e->prev = q->tail;
     if (q->tail)
@@ -183,8 +190,7 @@ void sc_ack_cancel_owner(sc_ack_queue_t *q, sc_ack_owner_t *owner)
         unlink_entry(q, e);
         e->release(e, SC_ACK_DROPPED, NULL);
     }
-    if (!q->head)
-        uv_timer_stop(&q->timer);
+    release_due(q); /* what waited behind them may go now */
 }
 
 void sc_ack_on_durable(void *q, uint64_t seq)

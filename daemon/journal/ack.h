@@ -20,9 +20,9 @@
  *   - durable: the reply says so ("durable": true on the websocket and HTTP,
  *     a plain reply on OSC);
  *   - overdue: when the disk does not answer within SC_ACK_MAX_WAIT_MS, when
- *     the queue already holds SC_ACK_MAX_HELD replies of the same owner (a
- *     websocket client, the OSC door), or when the daemon stops, the reply
- *     goes out anyway, saying the command did take effect
+ *     an owner (a websocket client, the OSC door) already has SC_ACK_MAX_HELD
+ *     replies waiting (its oldest goes, to make room), or when the daemon
+ *     stops, the reply goes out anyway, saying the command did take effect
  *     but its record is not on disk yet, with a warning that says why
  *     ("durable": false and "warning" on the websocket and HTTP; code
  *     "not_durable" with the warning as its message on OSC). The log keeps
@@ -87,7 +87,8 @@ uint64_t sc_ack_seq(const sc_ack_queue_t *q);
  * before it). Returns DURABLE or OVERDUE (warning filled) when it may go
  * now, in order: the door sends it at once. Returns WAIT when the queue
  * holds it: release(e, ...) follows exactly once, later, never from inside
- * this call. */
+ * this call (though other replies may be released from inside it: those
+ * due before it, and the owner's oldest when it has SC_ACK_MAX_HELD). */
 sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner, uint64_t seq,
                      sc_ack_release_fn release, char *warning, size_t wlen);
 

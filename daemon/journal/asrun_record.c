@@ -117,11 +117,20 @@ json_t *sc_record_command(int64_t wall_ns, bool rehearsal, const char *cmd, json
 
 int64_t sc_record_parse_iso(const char *s)
 {
+    /* Exactly the form sc_iso8601 writes: "YYYY-MM-DDTHH:MM:SS.uuuuuuZ". */
+    static const char form[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+    if (!s || strlen(s) != sizeof form - 1)
+        return 0;
+    for (size_t i = 0; form[i]; i++)
+        if (form[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != form[i])
+            return 0;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     int us = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &us) != 7)
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%6d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &us) != 7 ||
+        tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || tm.tm_sec > 60)
         return 0;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;

@@ -62,7 +62,11 @@ bool sc_resume_replay(const char *text, size_t len, uint64_t hash, const rd_rund
         int64_t wall = sc_record_parse_iso(str(rec, "wall"));
         if (wall > out->last_wall_ns)
             out->last_wall_ns = wall;
-        if (i >= from)
+    }
+    /* What the current show did: its records since the start that began it. */
+    for (size_t i = from; i < n; i++) {
+        const char *event = event_of(json_array_get(records, i));
+        if (strcmp(event, "start") != 0 && strcmp(event, "reload") != 0)
             out->applied++;
     }
     bool same = strcmp(chain, want) == 0;

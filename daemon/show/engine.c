@@ -841,10 +841,12 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
     /* A cue armed on the clock whose packet is unchanged stays armed, moved
      * to the new rundown's indices: cancelling and re-arming it could fire it
      * twice if it is due while the orders cross. A changed cue is cancelled
-     * and armed anew. */
+     * and armed anew. A cue already handed to its target (sending) is moved
+     * whatever its packet: it has left, and the new show must see it as in
+     * flight, not as due (it would be logged missed, then sent). */
     for (size_t k = 0; k < e->narmed; k++) {
         armed_t *a = &e->armed[k];
-        if (a->canceling || a->sending || a->gen != oldgen)
+        if (a->canceling || a->gen != oldgen)
             continue;
         const rd_cue_t *oc = &oldgen->rundown.items[a->item].cues[a->cue];
         int ni;
@@ -853,6 +855,12 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
         if (nc && strcmp(e->gen->rundown.items[ni].id, oldgen->rundown.items[a->item].id) == 0) {
             int nj = (int)(nc - e->gen->rundown.items[ni].cues);
             size_t nk = e->gen->first_cue[ni] + (size_t)nj;
+            if (a->sending) {
+                a->gen = e->gen;
+                a->item = ni;
+                a->cue = nj;
+                continue;
+            }
             if (oldgen->len[ok] == e->gen->len[nk] && oldgen->bytes[ok] && e->gen->bytes[nk] &&
                 memcmp(oldgen->bytes[ok], e->gen->bytes[nk], oldgen->len[ok]) == 0 &&
                 nc->target_index == oc->target_index) {
@@ -862,6 +870,8 @@ bool sc_engine_replace(sc_engine_t *e, rd_rundown_t *rundown, sc_result_t *r)
                 continue;
             }
         }
+        if (a->sending)
+            continue; /* its cue is gone from the rundown: it reports on the old one */
         a->replaced = true;
         cancel(e, a, false);
     }

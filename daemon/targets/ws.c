@@ -30,7 +30,6 @@ typedef struct {
     char host_header[300];
     queued_t q[QUEUE];
     size_t head, n;
-    uint64_t answers; /* messages the device sent back */
 } ws_t;
 
 static void try_connect(ws_t *w);
@@ -133,8 +132,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         break;
     }
     case LWS_CALLBACK_CLIENT_RECEIVE:
-        if (w)
-            w->answers++;
+        /* A generic websocket device has no answer protocol: what it sends
+         * is read and dropped (a kind with one reports sc_target_answer). */
         break;
     case LWS_CALLBACK_CLIENT_CLOSED:
         if (!w)
