@@ -74,7 +74,8 @@ struct sc_engine {
     int64_t cmd_show_now; /* the time the current command or tick runs at */
     sc_recent_cue_t recent[SC_ENGINE_RECENT_CUES];
     size_t nrecent;
-    awaiting_t awaiting[SC_ENGINE_ANSWERS_KEPT]; /* a ring: the oldest is overwritten */
+    awaiting_t *awaiting; /* a ring of SC_ENGINE_ANSWERS_KEPT, the oldest overwritten; made
+                           * at the first cue to a kind that answers */
     size_t awaiting_next;
     uint64_t rundown_rev;    /* counts reloads: screens refetch /api/rundown when it moves */
     uint64_t progress_rev;   /* counts changes to the items' progress */
@@ -200,6 +201,8 @@ static void remember(sc_engine_t *e, const sc_recent_cue_t *c)
 static void await_answer(sc_engine_t *e, uint64_t key, uint64_t seq, int64_t sent_mono, int target,
                          const char *cue, const char *item)
 {
+    if (!e->awaiting)
+        e->awaiting = rd_xcalloc(SC_ENGINE_ANSWERS_KEPT, sizeof *e->awaiting);
     awaiting_t *w = &e->awaiting[e->awaiting_next];
     e->awaiting_next = (e->awaiting_next + 1) % SC_ENGINE_ANSWERS_KEPT;
     w->key = key;
@@ -559,6 +562,7 @@ void sc_engine_free(sc_engine_t *e)
     free(e->armed);
     free(e->pending);
     free(e->events);
+    free(e->awaiting);
     free(e);
 }
 
@@ -801,7 +805,7 @@ void sc_engine_target_done(sc_engine_t *e, sc_target_t *t, uint64_t key, int err
 void sc_engine_target_answer(sc_engine_t *e, sc_target_t *t, uint64_t key, const sc_answer_t *a)
 {
     awaiting_t *w = NULL;
-    for (size_t i = 0; i < SC_ENGINE_ANSWERS_KEPT && !w; i++)
+    for (size_t i = 0; e->awaiting && i < SC_ENGINE_ANSWERS_KEPT && !w; i++)
         if (e->awaiting[i].key == key && key && e->awaiting[i].target == t->index)
             w = &e->awaiting[i];
     sc_record_answer_t ra = {
