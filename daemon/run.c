@@ -311,10 +311,14 @@ static void finish_shutdown(void *ctx)
             app->targets[i].ops->close(&app->targets[i]);
     if (app->osc_in)
         sc_osc_in_close(app->osc_in, noop_done, NULL);
+    /* The queue goes before lws closes its connections: the doors must not
+     * reach it from their close callbacks (the flush emptied it). */
     if (app->asrun)
         sc_asrun_on_durable(app->asrun, NULL, NULL);
+    app->server_env.acks = NULL;
     if (app->acks)
         sc_ack_queue_close(app->acks);
+    app->acks = NULL;
     if (app->asrun)
         sc_asrun_close(app->asrun, noop_done, NULL);
     if (app->server)
@@ -717,8 +721,12 @@ fail:
     }
     if (app->engine)
         sc_engine_close(app->engine);
+    if (app->asrun)
+        sc_asrun_on_durable(app->asrun, NULL, NULL);
+    app->server_env.acks = NULL;
     if (app->acks)
         sc_ack_queue_close(app->acks);
+    app->acks = NULL;
     if (app->asrun)
         sc_asrun_close(app->asrun, noop_done, NULL);
     uv_close((uv_handle_t *)&app->clock_async, NULL);

@@ -619,10 +619,13 @@ void rd_show_apply_event(rd_show_t *s, const rd_show_record_t *rec)
         break;
     case RD_REC_CUE_DONE:
         if (item && rec->cue >= 0 && (size_t)rec->cue < s->rundown->items[i].ncues) {
-            /* A cue logged before its item's start record is its pre-roll,
-             * accounted to the run about to start (as rd_show_account does). */
+            /* The record says the run it counted for. An old log does not: a
+             * cue logged before its item's start record is then taken for
+             * its pre-roll, accounted to the run about to start. */
             rd_show_item_t *it = &s->items[i];
-            it->accounted[rec->cue] = it->p.state == RD_ITEM_PENDING ? it->run + 1 : it->run;
+            it->accounted[rec->cue] = rec->run                         ? rec->run
+                                      : it->p.state == RD_ITEM_PENDING ? it->run + 1
+                                                                       : it->run;
         }
         break;
     }

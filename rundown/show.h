@@ -200,12 +200,15 @@ typedef struct {
     rd_cause_t cause;
     int64_t add_ns;
     bool on;
+    uint32_t run; /* CUE_DONE: the item's run it counted for; 0: not known (a log that
+                   * predates it), then the item's current run, or its next while pending */
 } rd_show_record_t;
 
 /* Applies one record, emitting no events. A record that names an item or cue
- * the rundown does not have, or that the show's state cannot take (a damaged
- * or foreign log), changes nothing. Hard starts keep their watch time: call
- * rd_show_replayed once the records are in. */
+ * the rundown does not have, an end or a command the show's state cannot take
+ * (a damaged or foreign log) changes nothing; a start or a restore is taken
+ * as written. Hard starts keep their watch time: call rd_show_replayed once
+ * the records are in. */
 void rd_show_apply_event(rd_show_t *s, const rd_show_record_t *rec);
 
 /* After a replay: the daemon was last alive at alive_until_ns, so a hard

@@ -122,10 +122,10 @@ static char *finish_reply(json_t *o, sc_ack_t state, const char *warning)
 static void release(sc_ack_entry_t *e, sc_ack_t state, const char *warning)
 {
     held_t *h = (held_t *)e;
+    h->req->held = NULL;
     if (state == SC_ACK_DROPPED) {
         json_decref(h->reply);
     } else {
-        h->req->held = NULL;
         h->req->ready = finish_reply(h->reply, state, warning);
         lws_callback_on_writable(h->wsi); /* the reply goes out in HTTP_WRITEABLE */
     }

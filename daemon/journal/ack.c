@@ -14,6 +14,7 @@ struct sc_ack_queue {
     bool flushing; /* stopping: nothing waits any more */
     sc_ack_entry_t *head, *tail;
     size_t count;
+    size_t nfull; /* entries marked full, to go at the next turn */
 };
 
 sc_ack_queue_t *sc_ack_queue_new(uv_loop_t *loop, const sc_ack_source_t *src)
@@ -45,7 +46,10 @@ static void unlink_entry(sc_ack_queue_t *q, sc_ack_entry_t *e)
         q->tail = e->prev;
     e->prev = e->next = NULL;
     q->count--;
-    e->owner->held--;
+    if (e->full)
+        q->nfull--;
+    else
+        e->owner->held--;
 }
 
 void sc_ack_queue_close(sc_ack_queue_t *q)
@@ -109,6 +113,19 @@ static sc_ack_t check(const sc_ack_queue_t *q, const sc_ack_entry_t *e, int64_t 
  * anything is held. */
 static void release_due(sc_ack_queue_t *q)
 {
+    /* An owner's oldest replies that its newer ones pushed out go first:
+     * they were ahead of everything that owner still has waiting. */
+    while (q->nfull) {
+        sc_ack_entry_t *e = q->head;
+        while (e && !e->full)
+            e = e->next;
+        if (!e)
+            break;
+        char full[SC_ACK_WARNING_MAX];
+        warning_for(q, FULL, full, sizeof full);
+        unlink_entry(q, e);
+        e->release(e, SC_ACK_OVERDUE, full);
+    }
     int64_t now = sc_mono_ns();
     while (q->head) {
         sc_ack_entry_t *e = q->head;
@@ -144,10 +161,10 @@ sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner
     e->owner = owner;
     e->release = release;
     e->prev = e->next = NULL;
+    e->full = false;
     if (warning && wlen)
         warning[0] = '\0';
-    /* Whatever is already due goes first: a reply may overtake none. */
-    release_due(q);
+    /* With nothing ahead of it, a reply on disk goes at once. */
     if (!q->head) {
         why_t why = LATE;
         sc_ack_t state = check(q, e, e->parked_mono, &why);
@@ -158,15 +175,14 @@ sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner
         }
     }
     if (owner->held >= SC_ACK_MAX_HELD) {
-        /* Room for this one: the owner's oldest goes out now, not durable,
+        /* Room for this one: the owner's oldest goes out next, not durable,
          * so its replies still come back in order. */
         sc_ack_entry_t *old = q->head;
-        while (old->owner != owner)
+        while (old->owner != owner || old->full)
             old = old->next;
-        char full[SC_ACK_WARNING_MAX];
-        warning_for(q, FULL, full, sizeof full);
-        unlink_entry(q, old);
-        old->release(old, SC_ACK_OVERDUE, full);
+        old->full = true;
+        owner->held--;
+        q->nfull++;
     }
     e->prev = q->tail;
     if (q->tail)
@@ -176,21 +192,25 @@ sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner
     q->tail = e;
     q->count++;
     owner->held++;
-    if (!uv_is_active((uv_handle_t *)&q->timer))
-        uv_timer_start(&q->timer, tick, SC_ACK_TICK_MS, SC_ACK_TICK_MS);
+    /* Something ahead of it may be due already (or pushed out): look at the
+     * loop's next turn, then every SC_ACK_TICK_MS for the deadline. */
+    uv_timer_start(&q->timer, tick, 0, SC_ACK_TICK_MS);
     return SC_ACK_WAIT;
 }
 
 void sc_ack_cancel_owner(sc_ack_queue_t *q, sc_ack_owner_t *owner)
 {
-    for (sc_ack_entry_t *e = q->head, *next; e && owner->held; e = next) {
+    for (sc_ack_entry_t *e = q->head, *next; e; e = next) {
         next = e->next;
         if (e->owner != owner)
             continue;
         unlink_entry(q, e);
         e->release(e, SC_ACK_DROPPED, NULL);
     }
-    release_due(q); /* what waited behind them may go now */
+    if (q->head) /* what waited behind them may go now */
+        uv_timer_start(&q->timer, tick, 0, SC_ACK_TICK_MS);
+    else
+        uv_timer_stop(&q->timer);
 }
 
 void sc_ack_on_durable(void *q, uint64_t seq)

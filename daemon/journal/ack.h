@@ -15,8 +15,11 @@
  * about a millisecond on an SSD; cues never wait for it, they leave first.
  *
  * One queue for every door, in the order the commands ran, released from the
- * front: a client's replies come back in the order of its commands, whatever
- * door it uses. One policy for all:
+ * front: a client's replies to its commands come back in their order, whatever
+ * door it uses (a door answers at once what ran nothing, such as a pong or a
+ * bad_json; the OSC door holds those too behind its held replies). Releases
+ * happen only from the queue's timer, the log's fsync callback and the
+ * flush, never from inside a call a door makes. One policy for all:
  *   - durable: the reply says so ("durable": true on the websocket and HTTP,
  *     a plain reply on OSC);
  *   - overdue: when the disk does not answer within SC_ACK_MAX_WAIT_MS, when
@@ -59,6 +62,7 @@ struct sc_ack_entry {
     int64_t parked_mono;         /* when it was held */
     sc_ack_owner_t *owner;       /* whose it is (sc_ack_cancel_owner) */
     sc_ack_release_fn release;
+    bool full; /* pushed out by its owner's newer replies: goes next turn */
 };
 
 /* Where durability comes from: the as-run log, or a test's stand-in. */
@@ -87,12 +91,15 @@ uint64_t sc_ack_seq(const sc_ack_queue_t *q);
  * before it). Returns DURABLE or OVERDUE (warning filled) when it may go
  * now, in order: the door sends it at once. Returns WAIT when the queue
  * holds it: release(e, ...) follows exactly once, later, never from inside
- * this call (though other replies may be released from inside it: those
- * due before it, and the owner's oldest when it has SC_ACK_MAX_HELD). */
+ * this call. Nothing else is released from inside it either: what is due
+ * ahead of it, and the owner's oldest when it has SC_ACK_MAX_HELD, go at the
+ * loop's next turn. (A door's release may close a client, and the door
+ * calling this may be in that client's callback.) */
 sc_ack_t sc_ack_hold(sc_ack_queue_t *q, sc_ack_entry_t *e, sc_ack_owner_t *owner, uint64_t seq,
                      sc_ack_release_fn release, char *warning, size_t wlen);
 
-/* The owner went away: its held replies are released DROPPED now. */
+/* The owner went away: its held replies are released DROPPED now (and only
+ * those: what waited behind them goes at the loop's next turn). */
 void sc_ack_cancel_owner(sc_ack_queue_t *q, sc_ack_owner_t *owner);
 
 /* The as-run log's fsync callback (sc_asrun_on_durable, ctx = q): releases

@@ -74,6 +74,7 @@ json_t *sc_record_cue(int64_t wall_ns, bool rehearsal, const sc_record_cue_t *c)
     json_object_set_new(r, "outcome", json_string(c->outcome));
     json_object_set_new(r, "error", c->err ? json_string(strerror(c->err)) : json_null());
     json_object_set_new(r, "answer", json_null());
+    json_object_set_new(r, "run", json_integer((json_int_t)c->run));
     return r;
 }
 
@@ -253,10 +254,17 @@ void sc_record_read(const json_t *rec, const rd_rundown_t *r, int64_t midnight_w
          * other outcome is final for its run. */
         if (strcmp(str(rec, "outcome"), "skipped") == 0)
             return;
+        /* A cue fired by hand counts for no run (run 0); a log from before
+         * "run" was written has none, and the show guesses it. */
+        const json_t *run = json_object_get(rec, "run");
+        if (run && (!json_is_integer(run) || json_integer_value(run) <= 0 ||
+                    json_integer_value(run) > UINT32_MAX))
+            return;
         int item;
         const rd_cue_t *c = rd_rundown_find_cue(r, str(rec, "cue"), &item);
         if (!c)
             return;
+        out->show.run = run ? (uint32_t)json_integer_value(run) : 0;
         out->kind = SC_REC_SHOW;
         out->show.kind = RD_REC_CUE_DONE;
         out->show.item = item;

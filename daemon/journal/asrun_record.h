@@ -23,7 +23,9 @@
  *                  "osc.udp"|"osc.tcp"|"ws"), "scheduled" (ISO or null),
  *                  "sent" (ISO or null), "lateness_us" (integer or null),
  *                  "outcome" ("sent"|"failed"|"skipped"|"missed"),
- *                  "error" (string or null), "answer" (null; see "answer")
+ *                  "error" (string or null), "answer" (null; see "answer"),
+ *                  "run" (the item's run the cue counts for, from 1; 0 for a
+ *                  cue fired by hand with `fire`, which counts for none)
  *   "answer":      a device's answer to a cue, for target kinds whose protocol
  *                  has one: "cue", "item", "target", "cue_seq" (the seq of
  *                  the cue's record), "answer" ("ok"|"error"|"timeout"),
@@ -58,6 +60,7 @@ typedef struct {
     int64_t lateness_ns;       /* sent - scheduled; used when both are set */
     const char *outcome;       /* "sent", "failed", "skipped", "missed" */
     int err;                   /* errno, 0 for none */
+    uint32_t run;              /* the item's run it counts for; 0: fired by hand (fire) */
 } sc_record_cue_t;
 
 json_t *sc_record_cue(int64_t wall_ns, bool rehearsal, const sc_record_cue_t *c);

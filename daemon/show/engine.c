@@ -214,8 +214,9 @@ static void await_answer(sc_engine_t *e, uint64_t key, uint64_t seq, int64_t sen
 }
 
 /* Logs one cue's outcome. deadline and sent are monotonic; sent 0 = none. */
+/* run: the item's run the cue counts for, 0 for one fired by hand. */
 static void log_cue(sc_engine_t *e, gen_t *g, int item, int cue, int target, uint64_t key,
-                    int64_t deadline, int64_t sent, const char *outcome, int err)
+                    uint32_t run, int64_t deadline, int64_t sent, const char *outcome, int err)
 {
     const rd_item_t *it = &g->rundown.items[item];
     const rd_cue_t *c = &it->cues[cue];
@@ -231,6 +232,7 @@ static void log_cue(sc_engine_t *e, gen_t *g, int item, int cue, int target, uin
         .lateness_ns = sent - deadline,
         .outcome = outcome,
         .err = err,
+        .run = run,
     };
     uint64_t seq = append(e, sc_record_cue(sc_wall_ns(), e->show.rehearsal, &rc));
 
@@ -289,7 +291,8 @@ static int cue_output(const sc_engine_t *e, const gen_t *g, int item, int cue)
 
 /* Sends a cue from the loop now. Returns true when the outcome is known (and
  * logged); false when the output completes it later. */
-static bool send_now(sc_engine_t *e, gen_t *g, int item, int cue, uint64_t key, int64_t deadline)
+static bool send_now(sc_engine_t *e, gen_t *g, int item, int cue, uint32_t run, uint64_t key,
+                     int64_t deadline)
 {
     int out = cue_output(e, g, item, cue);
     size_t k = g->first_cue[item] + (size_t)cue;
@@ -301,7 +304,7 @@ static bool send_now(sc_engine_t *e, gen_t *g, int item, int cue, uint64_t key, 
         if (err == EINPROGRESS)
             return false;
     }
-    log_cue(e, g, item, cue, out, key, deadline, err ? 0 : sent, err ? "failed" : "sent", err);
+    log_cue(e, g, item, cue, out, key, run, deadline, err ? 0 : sent, err ? "failed" : "sent", err);
     return true;
 }
 
@@ -445,7 +448,7 @@ static void sync_cues(sc_engine_t *e)
         }
         if (p->send_ns != INT64_MAX && p->send_ns < cmd_now) {
             /* Its time passed before it could be armed: never fired late. */
-            log_cue(e, e->gen, p->item, p->cue, cue_output(e, e->gen, p->item, p->cue), 0,
+            log_cue(e, e->gen, p->item, p->cue, cue_output(e, e->gen, p->item, p->cue), 0, p->run,
                     send_mono, 0, "missed", 0);
             rd_show_account(&e->show, p->item, p->cue, p->run);
             continue;
@@ -454,7 +457,7 @@ static void sync_cues(sc_engine_t *e)
             /* Due at this very command (a GO's first pre-roll): sent from
              * here, without a hop to the clock thread. */
             uint64_t key = ++e->next_key;
-            if (send_now(e, e->gen, p->item, p->cue, key, send_mono)) {
+            if (send_now(e, e->gen, p->item, p->cue, p->run, key, send_mono)) {
                 rd_show_account(&e->show, p->item, p->cue, p->run);
             } else {
                 track_sending(e, key, p->item, p->cue, p->run, send_mono);
@@ -636,7 +639,7 @@ static void fire(sc_engine_t *e, const char *id, sc_result_t *r)
     int cue = (int)(c - e->gen->rundown.items[item].cues);
     uint64_t key = ++e->next_key;
     int64_t now = sc_mono_ns();
-    if (!send_now(e, e->gen, item, cue, key, now))
+    if (!send_now(e, e->gen, item, cue, 0, key, now))
         track_sending(e, key, item, cue, 0, now);
 }
 
@@ -748,7 +751,7 @@ void sc_engine_on_reports(sc_engine_t *e)
                     if (t->ops->clock_send_failed)
                         t->ops->clock_send_failed(t, rep->err);
                 }
-                log_cue(e, a->gen, a->item, a->cue, a->output, a->key, rep->deadline_ns,
+                log_cue(e, a->gen, a->item, a->cue, a->output, a->key, a->run, rep->deadline_ns,
                         rep->kind == SC_REPORT_SENT ? rep->sent_ns : 0,
                         rep->kind == SC_REPORT_SENT ? "sent" : "failed", rep->err);
                 if (a->gen == e->gen)
@@ -757,7 +760,7 @@ void sc_engine_on_reports(sc_engine_t *e)
                 break;
             case SC_REPORT_CANCELLED:
                 if (!a->replaced)
-                    log_cue(e, a->gen, a->item, a->cue, a->output, 0, a->send_mono, 0,
+                    log_cue(e, a->gen, a->item, a->cue, a->output, 0, a->run, a->send_mono, 0,
                             a->missed ? "missed" : "skipped", 0);
                 /* A missed cue is done with; a skipped one may come back
                  * (back restores an item whose cues were still to come). */
@@ -770,7 +773,7 @@ void sc_engine_on_reports(sc_engine_t *e)
                     armed_remove(e, a);
                     break;
                 }
-                if (send_now(e, a->gen, a->item, a->cue, a->key, rep->deadline_ns)) {
+                if (send_now(e, a->gen, a->item, a->cue, a->run, a->key, rep->deadline_ns)) {
                     if (a->gen == e->gen)
                         rd_show_account(&e->show, a->item, a->cue, a->run);
                     armed_remove(e, a);
@@ -794,7 +797,7 @@ void sc_engine_target_done(sc_engine_t *e, sc_target_t *t, uint64_t key, int err
     armed_t *a = armed_by_key(e, key);
     if (!a)
         return;
-    log_cue(e, a->gen, a->item, a->cue, a->output, key, a->send_mono, err ? 0 : sent_mono,
+    log_cue(e, a->gen, a->item, a->cue, a->output, key, a->run, a->send_mono, err ? 0 : sent_mono,
             err ? "failed" : "sent", err);
     if (a->gen == e->gen && a->run)
         rd_show_account(&e->show, a->item, a->cue, a->run);

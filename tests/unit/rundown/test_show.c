@@ -775,3 +775,34 @@ TEST(show_is_running_only_when_an_item_is_on_air)
     ASSERT_FALSE(rd_show_is_running(&f.s));
     fx_close(&f);
 }
+
+/* The daemon logs a command's cues before the item records it caused (the
+ * cues leave first). A goto back to an item that ran already fires its
+ * pre-roll before its start record, so only the run the cue record names
+ * tells the replay which run it counted for; guessing from the item's state
+ * would give the old run, and the cue would be logged missed after a resume. */
+TEST(show_replay_takes_the_run_a_cue_record_names)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f, "", REPLAY_ITEMS, 0));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(100)), RD_SHOW_OK);
+    ASSERT_TRUE(j_cue(&f, 0, 0, 1));
+    ASSERT_EQ(rd_show_go(&f.s, SEC(120)), RD_SHOW_OK);
+    ASSERT_EQ(rd_show_goto(&f.s, 0, SEC(130)), RD_SHOW_OK); /* a again: run 2 */
+    ASSERT_TRUE(rd_show_account(&f.s, 0, 0, 2));            /* its pre-roll, at the goto */
+    /* In the log: the cue record, then the goto's end of b and start of a. */
+    rd_show_record_t cue = {.kind = RD_REC_CUE_DONE, .item = 0, .cue = 0, .run = 2};
+    ASSERT_EQ(f.recs[f.nrecs - 1].kind, RD_REC_ITEM_START);
+    ASSERT_EQ(f.recs[f.nrecs - 2].kind, RD_REC_ITEM_END);
+    memmove(&f.recs[f.nrecs - 1], &f.recs[f.nrecs - 2], 2 * sizeof f.recs[0]);
+    f.recs[f.nrecs - 2] = cue;
+    f.nrecs++;
+    rd_show_t r;
+    ASSERT_STR_EQ(replayed_differs(&f, SEC(500), &r), "");
+    rd_show_close(&r);
+    /* Without the run (a log from before it was written) the guess is wrong. */
+    f.recs[f.nrecs - 3].run = 0;
+    ASSERT_STR_EQ(replayed_differs(&f, SEC(500), &r), "items[i].accounted[j]: 2 != 1");
+    rd_show_close(&r);
+    fx_close(&f);
+}

@@ -232,10 +232,11 @@ TEST(ack_releases_in_queue_order_from_the_front)
     ASSERT_EQ(f.released_inside_own_hold, 0);
 }
 
-/* A new hold first releases what is already due, so a reply that may go at
- * once still comes after the earlier ones: here the held reply is released
- * inside the next hold, before that hold returns DURABLE. */
-TEST(ack_hold_releases_what_is_due_before_answering)
+/* A reply behind a held one waits its turn even when both are on disk, and
+ * nothing is released inside the hold (a door's release may close the very
+ * client whose callback is holding): both go, in order, at the loop's next
+ * turn. */
+TEST(ack_hold_behind_a_due_reply_goes_next_turn)
 {
     fix_t f;
     ASSERT_TRUE(setup(&f, true));
@@ -243,14 +244,16 @@ TEST(ack_hold_releases_what_is_due_before_answering)
     reply_t r1, r2;
     ASSERT_EQ(hold(&f, &r1, 1, &o, 3), SC_ACK_WAIT);
     f.log.on_disk = 3; /* the fsync is done, its callback has not come yet */
-    ASSERT_EQ(hold(&f, &r2, 2, &o, 0), SC_ACK_DURABLE);
-    ASSERT_STR_EQ(order(&f), "1");
+    ASSERT_EQ(hold(&f, &r2, 2, &o, 0), SC_ACK_WAIT);
+    ASSERT_EQ(r1.releases + r2.releases, 0);
+    uv_run(&f.loop, UV_RUN_NOWAIT);
+    ASSERT_STR_EQ(order(&f), "1 2");
     ASSERT_EQ(r1.state, SC_ACK_DURABLE);
-    ASSERT_EQ(r2.releases, 0);
+    ASSERT_EQ(r2.state, SC_ACK_DURABLE);
     ASSERT_EQ(sc_ack_held(f.q), 0);
     ASSERT_EQ(o.held, 0);
     ASSERT_EQ(teardown(&f), 0);
-    ASSERT_EQ(r1.releases, 1);
+    ASSERT_EQ(f.released_inside_own_hold, 0);
 }
 
 /* A reply held longer than SC_ACK_MAX_WAIT_MS goes out OVERDUE, with a
@@ -317,7 +320,7 @@ TEST(ack_overdue_without_an_error)
 }
 
 /* An owner may have SC_ACK_MAX_HELD replies waiting. One more makes room:
- * the owner's oldest goes out at once, not durable, with a warning that says
+ * the owner's oldest goes out at the loop's next turn, not durable, with a warning that says
  * why, so the owner's replies still come back in order; the new one waits.
  * Another owner is not affected. */
 TEST(ack_per_owner_cap)
@@ -333,6 +336,8 @@ TEST(ack_per_owner_cap)
 
     reply_t *more = &r[SC_ACK_MAX_HELD], *theirs = &r[SC_ACK_MAX_HELD + 1];
     ASSERT_EQ(hold(&f, more, SC_ACK_MAX_HELD + 1, &o, 5), SC_ACK_WAIT);
+    ASSERT_EQ(r[0].releases, 0); /* not inside the hold: at the next turn */
+    uv_run(&f.loop, UV_RUN_NOWAIT);
     ASSERT_EQ(r[0].releases, 1);
     ASSERT_EQ(r[0].state, SC_ACK_OVERDUE);
     ASSERT_CONTAINS(r[0].warning, "too many replies");

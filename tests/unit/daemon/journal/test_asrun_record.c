@@ -150,13 +150,13 @@ TEST(record_cue_sent)
 {
     int64_t scheduled = MIDNIGHT + H(16, 59, 58);
     sc_record_cue_t c = {"a1",    "a",    "sw", "osc.udp", scheduled, scheduled + 1500123,
-                         1500123, "sent", 0};
+                         1500123, "sent", 0,    2};
     ASSERT_STR_EQ(dump(sc_record_cue(WALL, false, &c)),
                   "{\"kind\":\"cue\",\"wall\":\"" WALL_ISO "\",\"rehearsal\":false,"
                   "\"cue\":\"a1\",\"item\":\"a\",\"target\":\"sw\",\"protocol\":\"osc.udp\","
                   "\"scheduled\":\"2026-11-27T16:59:58.000000Z\","
                   "\"sent\":\"2026-11-27T16:59:58.001500Z\",\"lateness_us\":1500,"
-                  "\"outcome\":\"sent\",\"error\":null,\"answer\":null}");
+                  "\"outcome\":\"sent\",\"error\":null,\"answer\":null,\"run\":2}");
 
     /* Early is negative. */
     c.sent_wall_ns = scheduled - MS(2);
@@ -171,26 +171,27 @@ TEST(record_cue_sent)
  * is errno's text. */
 TEST(record_cue_absent_fields_are_null)
 {
-    sc_record_cue_t c = {"b1", "b", "sw", NULL, 0, 0, 777000, "failed", ECONNREFUSED};
+    sc_record_cue_t c = {"b1", "b", "sw", NULL, 0, 0, 777000, "failed", ECONNREFUSED, 1};
     char want[1024];
     snprintf(want, sizeof want,
              "{\"kind\":\"cue\",\"wall\":\"" WALL_ISO "\",\"rehearsal\":false,"
              "\"cue\":\"b1\",\"item\":\"b\",\"target\":\"sw\",\"protocol\":\"?\","
              "\"scheduled\":null,\"sent\":null,\"lateness_us\":null,"
-             "\"outcome\":\"failed\",\"error\":\"%s\",\"answer\":null}",
+             "\"outcome\":\"failed\",\"error\":\"%s\",\"answer\":null,\"run\":1}",
              strerror(ECONNREFUSED));
     ASSERT_STR_EQ(dump(sc_record_cue(WALL, false, &c)), want);
 
     /* Sent without a schedule (fired by hand): still no lateness. */
-    sc_record_cue_t fired = {"b1", "b", "sw", "osc.udp", 0, WALL, 5000, "sent", 0};
+    sc_record_cue_t fired = {"b1", "b", "sw", "osc.udp", 0, WALL, 5000, "sent", 0, 0};
     json_t *r = sc_record_cue(WALL, false, &fired);
     ASSERT_TRUE(json_is_null(json_object_get(r, "scheduled")));
     ASSERT_STR_EQ(json_string_value(json_object_get(r, "sent")), WALL_ISO);
     ASSERT_TRUE(json_is_null(json_object_get(r, "lateness_us")));
+    ASSERT_EQ(json_integer_value(json_object_get(r, "run")), 0); /* it counts for no run */
     json_decref(r);
 
     /* Scheduled, never sent (missed). */
-    sc_record_cue_t missed = {"a1", "a", "sw", "osc.udp", WALL, 0, 5000, "missed", 0};
+    sc_record_cue_t missed = {"a1", "a", "sw", "osc.udp", WALL, 0, 5000, "missed", 0, 1};
     r = sc_record_cue(WALL, false, &missed);
     ASSERT_STR_EQ(json_string_value(json_object_get(r, "scheduled")), WALL_ISO);
     ASSERT_TRUE(json_is_null(json_object_get(r, "sent")));
@@ -474,21 +475,33 @@ TEST(record_read_cue_records)
         const char *cue, *outcome;
         int item, index;
     } cases[] = {{"a2", "sent", 0, 1}, {"b1", "failed", 1, 0}, {"a1", "missed", 0, 0}};
+    sc_record_cue_t c_old_style = {"a1", "a", "sw", "osc.udp", WALL, WALL, 0, "sent", 0, 3};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* The item the record names is not what finds the cue. */
-        sc_record_cue_t c = {cases[i].cue,     "c", "sw", "osc.udp", WALL - MS(5), WALL, MS(5),
-                             cases[i].outcome, 0};
+        sc_record_cue_t c = {
+            cases[i].cue,     "c", "sw",           "osc.udp", WALL - MS(5), WALL, MS(5),
+            cases[i].outcome, 0,   (uint32_t)i + 1};
         const sc_record_t *o = read_back(&f, sc_record_cue(WALL + SEC(1), false, &c));
         ASSERT_EQ(o->kind, SC_REC_SHOW);
         ASSERT_EQ(o->show.kind, RD_REC_CUE_DONE);
         ASSERT_EQ(o->show.item, cases[i].item);
         ASSERT_EQ(o->show.cue, cases[i].index);
+        ASSERT_EQ(o->show.run, i + 1);
         ASSERT_EQ(o->show.at_ns, WALL + SEC(1) - MIDNIGHT);
     }
-    sc_record_cue_t skipped = {"a1", "a", "sw", "osc.udp", WALL, 0, 0, "skipped", 0};
+    sc_record_cue_t skipped = {"a1", "a", "sw", "osc.udp", WALL, 0, 0, "skipped", 0, 1};
     ASSERT_EQ(read_back(&f, sc_record_cue(WALL, false, &skipped))->kind, SC_REC_OTHER);
-    sc_record_cue_t unknown = {"zz", "a", "sw", "osc.udp", WALL, WALL, 0, "sent", 0};
+    sc_record_cue_t unknown = {"zz", "a", "sw", "osc.udp", WALL, WALL, 0, "sent", 0, 1};
     ASSERT_EQ(read_back(&f, sc_record_cue(WALL, false, &unknown))->kind, SC_REC_OTHER);
+    /* Fired by hand (run 0): it counts for no run, as live. */
+    sc_record_cue_t fired = {"a1", "a", "sw", "osc.udp", 0, WALL, 0, "sent", 0, 0};
+    ASSERT_EQ(read_back(&f, sc_record_cue(WALL, false, &fired))->kind, SC_REC_OTHER);
+    /* A log from before "run": the show guesses the run (run 0 here). */
+    json_t *old = sc_record_cue(WALL, false, &c_old_style);
+    json_object_del(old, "run");
+    const sc_record_t *o = read_back(&f, old);
+    ASSERT_EQ(o->kind, SC_REC_SHOW);
+    ASSERT_EQ(o->show.run, 0);
     sc_record_answer_t a = {"a1", "a", "sw", 3, "ok", 1000, NULL};
     ASSERT_EQ(read_back(&f, sc_record_answer(WALL, false, &a))->kind, SC_REC_OTHER);
     fx_close(&f);
