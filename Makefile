@@ -1,6 +1,7 @@
 # showcaller: one Makefile for the daemon, the rundown library, tests and fuzzers.
 #
-#   make run     install what is missing, build, run the daemon on the demo show
+#   make run     install what is missing, build, run the daemon on the demo show (moved to today)
+#   make monitor watch the demo's cues arrive (beside make run)
 #   make test    install what is missing, build, run every test (unit, corpus,
 #                CLI, ASan+UBSan, a short fuzz run); last line "N passed, N failed"
 #   make asan    build under ASan+UBSan and run the tests with that build
@@ -51,7 +52,7 @@ UNIT := $(BUILD)/unit_tests
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
-.PHONY: all deps run test check integration asan asan-build fuzz fuzz-build bench soak format clean
+.PHONY: monitor all deps run test check integration asan asan-build fuzz fuzz-build bench soak format clean
 
 all: $(DAEMON)
 
@@ -88,7 +89,13 @@ deps:
 # The demo show on the demo config: web pages on 127.0.0.1:8080, OSC on 9000.
 run: deps all
 	$(DAEMON) --check config/evening-news.json --config config/demo.json
-	$(DAEMON) --config config/demo.json config/evening-news.json
+	$(DAEMON) --demo --config config/demo.json config/evening-news.json
+
+# Watch the demo's cues arrive: stands in for every device config/demo.json
+# points at (OSC over UDP and TCP, websocket) and prints each cue. Run it
+# beside `make run`, in another terminal.
+monitor:
+	node clients/cli/cue-monitor.mjs config/demo.json
 
 # The tests of one build: unit tests, the error corpus, the CLI checks and
 # the layout (no include circle, dependencies one way, a pure rundown/).

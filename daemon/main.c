@@ -20,6 +20,8 @@ static void usage(FILE *to)
                 "  --data-dir DIR    the as-run log and the control token live here\n"
                 "  --web DIR         the web client's files (default clients/web)\n"
                 "  --realtime        run the cue clock with SCHED_FIFO when permitted\n"
+                "  --demo            move the rundown to today, its first time of day a couple\n"
+                "                    of minutes from now (the demo show, on any day)\n"
                 "  --check RUNDOWN   validate the rundown and print its planned timeline;\n"
                 "                    exit 0 when valid, 1 when not (errors on stderr)\n"
                 "  --json            with --check: print the plan and findings as JSON\n");
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
             json = true;
         } else if (strcmp(a, "--realtime") == 0) {
             o.realtime = true;
+        } else if (strcmp(a, "--demo") == 0) {
+            o.demo = true;
         } else if (strcmp(a, "--check") == 0) {
             value = &check;
         } else if (strcmp(a, "--config") == 0) {

@@ -9,7 +9,7 @@
 #include "parse.h"
 
 bool sc_reload_read(const char *rundown_path, const char *config_path, const rd_config_t *running,
-                    sc_reload_t *out, json_t **errors, sc_result_t *r)
+                    const rd_shift_t *shift, sc_reload_t *out, json_t **errors, sc_result_t *r)
 {
     memset(out, 0, sizeof *out);
     *errors = NULL;
@@ -17,6 +17,8 @@ bool sc_reload_read(const char *rundown_path, const char *config_path, const rd_
     bool config_ok = !config_path || sc_load_config(config_path, &out->config, &d);
     out->has_config = config_path != NULL;
     bool ok = sc_load_rundown(rundown_path, &out->rundown, &d) && config_ok;
+    if (ok && shift)
+        rd_rundown_shift(&out->rundown, shift);
     d.file = rundown_path;
     ok = rd_rundown_link(&out->rundown, running, &d) && ok;
     if (!ok) {

@@ -17,12 +17,12 @@ typedef struct {
 } sc_reload_t;
 
 /* Reads config_path (NULL: none) and rundown_path and links the rundown to
- * `running`. On success fills out (free it with sc_reload_free, after taking
- * what you keep) and returns true. Otherwise r gets "reload_failed" naming
- * the files, *errors a new JSON array of every error as "file: path:
- * message" (also logged), and out holds nothing. */
+ * `running`, moved by shift first (the demo's; NULL for none). On success fills out (free it with
+ * sc_reload_free, after taking what you keep) and returns true. Otherwise r gets "reload_failed"
+ * naming the files, *errors a new JSON array of every error as "file: path: message" (also logged),
+ * and out holds nothing. */
 bool sc_reload_read(const char *rundown_path, const char *config_path, const rd_config_t *running,
-                    sc_reload_t *out, json_t **errors, sc_result_t *r);
+                    const rd_shift_t *shift, sc_reload_t *out, json_t **errors, sc_result_t *r);
 
 void sc_reload_free(sc_reload_t *x);
 

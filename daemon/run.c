@@ -39,6 +39,7 @@ typedef struct {
     rd_config_t config; /* owned */
     sc_timebase_t tb;
     sc_tokens_t tokens; /* owned */
+    rd_shift_t demo;    /* --demo: how the rundown was moved (and every reload with it) */
 
     sc_cue_clock_t *clock;
     uv_async_t clock_async; /* the clock's reports wake the loop */
@@ -210,6 +211,41 @@ static uint64_t osc_dispatch(void *ctx, const sc_command_t *cmd, bool allowed, s
     return sc_dispatch_run(app->dispatch, cmd, allowed, r);
 }
 
+/* ---- The rundown ---------------------------------------------------------------- */
+
+/* What a resume matches a run by: the file's bytes, and with --demo how far
+ * it was moved (each demo start moves it anew, so it starts from the top). */
+static uint64_t rundown_hash(const sc_app_t *app)
+{
+    uint64_t h = sc_resume_hash(app->opts.rundown_path);
+    if (app->opts.demo)
+        h ^= ((uint64_t)app->demo.delta_ns | 1) * 0x9E3779B97F4A7C15ull;
+    return h;
+}
+
+/* --demo: the rundown moves to today, its first time of day (on_air, else
+ * its first hard start) on the whole minute at least two minutes from now. */
+static void demo_shift(sc_app_t *app, rd_rundown_t *r)
+{
+    rd_shift_t *s = &app->demo;
+    int64_t tod;
+    sc_local_today(&s->year, &s->month, &s->day, &tod);
+    if (r->has_date) {
+        s->from_year = r->year;
+        s->from_month = r->month;
+        s->from_day = r->day;
+    }
+    int64_t target = (tod + 2 * RD_NS_PER_MIN + RD_NS_PER_MIN - 1) / RD_NS_PER_MIN * RD_NS_PER_MIN;
+    s->delta_ns = rd_rundown_shift_to(r, target);
+    rd_rundown_shift(r, s);
+    char at[32];
+    rd_format_clock(target, at, sizeof at);
+    sc_info("demo: %s is moved to today, %04d-%02d-%02d, its first time at %s (by %+.0f min); "
+            "each start of the demo begins from the top",
+            app->opts.rundown_path, s->year, s->month, s->day, at,
+            (double)s->delta_ns / (double)RD_NS_PER_MIN);
+}
+
 /* ---- Reload ------------------------------------------------------------------- */
 
 /* What can change live (go_guard, tokens) changes now; the rest is reported
@@ -237,8 +273,8 @@ static void reload(void *ctx, sc_result_t *r)
     sc_app_t *app = ctx;
     sc_reload_t next;
     json_t *errors = NULL;
-    if (!sc_reload_read(app->opts.rundown_path, app->opts.config_path, &app->config, &next, &errors,
-                        r)) {
+    if (!sc_reload_read(app->opts.rundown_path, app->opts.config_path, &app->config,
+                        app->opts.demo ? &app->demo : NULL, &next, &errors, r)) {
         json_t *note = json_object();
         json_object_set_new(note, "type", json_string("reload_failed"));
         json_object_set_new(note, "errors", errors);
@@ -258,8 +294,7 @@ static void reload(void *ctx, sc_result_t *r)
     sc_reload_free(&next);
     /* A resume after a restart must know the rundown changed here. */
     char hash[32];
-    snprintf(hash, sizeof hash, "%016llx",
-             (unsigned long long)sc_resume_hash(app->opts.rundown_path));
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)rundown_hash(app));
     json_t *rec = daemon_record(app, "reload", app->opts.rundown_path);
     json_object_set_new(rec, "rundown_hash", json_string(hash));
     journal_record(app, rec);
@@ -298,6 +333,7 @@ static void finish_shutdown(void *ctx)
     sc_app_t *app = ctx;
     if (app->engine)
         sc_engine_close(app->engine);
+    sc_dispatch_close(app->dispatch);
     if (app->clock) {
         sc_clock_stop(app->clock);
         /* What was still armed comes back cancelled: the show is stopping. */
@@ -378,15 +414,32 @@ static void walk_cb(uv_handle_t *h, void *arg)
 static void resume_record(void *ctx, const sc_record_t *rec)
 {
     sc_app_t *app = ctx;
+    if (rec->cue.present) {
+        /* The cue log and the target counters come back too. */
+        static const char *const outcomes[] = {"sent", "failed", "skipped", "missed"};
+        sc_recent_cue_t c = {.outcome = "?"};
+        for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+            if (strcmp(rec->cue.outcome, outcomes[i]) == 0)
+                c.outcome = outcomes[i];
+        snprintf(c.cue, sizeof c.cue, "%s", rec->cue.cue);
+        snprintf(c.item, sizeof c.item, "%s", rec->cue.item);
+        snprintf(c.target, sizeof c.target, "%s", rec->cue.target);
+        c.scheduled_ms = rec->cue.scheduled_wall_ns / 1000000;
+        c.sent_ms = rec->cue.sent_wall_ns / 1000000;
+        c.has_sent = rec->cue.sent_wall_ns != 0;
+        c.lateness_us = c.has_sent ? rec->cue.lateness_us : 0;
+        sc_engine_replay_cue(app->engine, rec->cue.target, &c);
+    }
     switch (rec->kind) {
     case SC_REC_SHOW:
         sc_engine_replay(app->engine, &rec->show);
         break;
     case SC_REC_MESSAGE:
-        sc_dispatch_set_message(app->dispatch, rec->text, rec->color, rec->wall_ns / 1000000);
+        sc_dispatch_set_message(app->dispatch, rec->text, rec->color, rec->wall_ns / 1000000,
+                                rec->duration_ns ? (rec->wall_ns + rec->duration_ns) / 1000000 : 0);
         break;
     case SC_REC_CLEAR_MESSAGE:
-        sc_dispatch_set_message(app->dispatch, "", "", 0);
+        sc_dispatch_set_message(app->dispatch, "", "", 0, 0);
         break;
     default:
         break;
@@ -463,6 +516,8 @@ static bool load_all(sc_app_t *app, rd_rundown_t *r)
         ok = sc_tls_check(&app->config.http_tls, &d) && ok;
     }
     bool rok = sc_load_rundown(app->opts.rundown_path, r, &d);
+    if (rok && app->opts.demo)
+        demo_shift(app, r);
     d.file = app->opts.rundown_path;
     if (ok && !rd_rundown_link(r, &app->config, &d))
         rok = false;
@@ -533,7 +588,8 @@ static bool wire_show(sc_app_t *app, rd_rundown_t *rundown, char *err, size_t er
                               .changed = changed,
                               .ctx = app};
     app->engine = sc_engine_new(&engine, rundown);
-    sc_dispatch_env_t dispatch = {.engine = app->engine,
+    sc_dispatch_env_t dispatch = {.loop = &app->loop,
+                                  .engine = app->engine,
                                   .config = &app->config,
                                   .record = journal_record,
                                   .reload = reload,
@@ -545,6 +601,8 @@ static bool wire_show(sc_app_t *app, rd_rundown_t *rundown, char *err, size_t er
                             .targets = app->targets,
                             .ntargets = app->ntargets,
                             .tb = &app->tb,
+                            .has_date = sc_engine_rundown(app->engine)->has_date,
+                            .demo = app->opts.demo ? &app->demo : NULL,
                             .clients = screens,
                             .ctx = app};
     app->state = sc_state_new(&state);
@@ -588,6 +646,15 @@ int sc_run(const sc_options_t *opts)
 
     uv_loop_init(&app->loop);
     sc_timebase_init(&app->tb, &rundown);
+    /* A show on another day is not an error (a rehearsal of tomorrow's), but
+     * its times of day are on that day: say so, never a silent +137 hours. */
+    int days = sc_timebase_days_from_today(&app->tb);
+    if (rundown.has_date && !app->opts.demo && days != 0)
+        sc_warn("the rundown is dated %04d-%02d-%02d, %d day%s %s: its times of day are on that "
+                "date, so on_air and the hard starts are %s",
+                rundown.year, rundown.month, rundown.day, days < 0 ? -days : days,
+                days == 1 || days == -1 ? "" : "s", days < 0 ? "ago" : "from today",
+                days < 0 ? "long past" : "days away");
     /* The web server first, while the loop holds nothing else: if it cannot
      * listen, it tears itself down by running the loop until lws's handles
      * have closed. The rest of its environment is filled in by wire_show,
@@ -672,7 +739,7 @@ int sc_run(const sc_options_t *opts)
     snprintf(url_host, sizeof url_host, "%s",
              strcmp(app->config.http.host, "0.0.0.0") == 0 ? "127.0.0.1" : app->config.http.host);
     /* Resume where an earlier run of the same rundown left the show. */
-    uint64_t hash = sc_resume_hash(app->opts.rundown_path);
+    uint64_t hash = rundown_hash(app);
     char why[256];
     bool resumed = resume(app, hash, why, sizeof why);
     sc_info("%s", why);

@@ -13,6 +13,7 @@ typedef struct {
     const char *data_dir;    /* overrides data_dir */
     const char *web_root;    /* the web client's files; default clients/web */
     bool realtime;           /* SCHED_FIFO for the cue clock */
+    bool demo;               /* move the rundown to today, its first time minutes from now */
 } sc_options_t;
 
 /* Runs the daemon until SIGTERM or SIGINT. Returns the exit code: 0 after a

@@ -33,6 +33,12 @@ bool rd_rundown_link(rd_rundown_t *r, const rd_config_t *c, rd_diags_t *d)
 
     for (size_t i = 0; i < r->nitems; i++) {
         rd_item_t *it = &r->items[i];
+        /* The config's thresholds for an item that gives none, where the item
+         * is longer than them (else it would start in its warning). */
+        if (!it->has_warn && c->default_warn_ns < it->duration_ns)
+            it->warn_ns = c->default_warn_ns;
+        if (!it->has_critical && c->default_critical_ns < it->duration_ns)
+            it->critical_ns = c->default_critical_ns;
         for (size_t j = 0; j < it->ncues; j++) {
             rd_cue_t *cue = &it->cues[j];
             char path[RD_PATH_MAX];

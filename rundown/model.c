@@ -65,6 +65,8 @@ void rd_config_defaults(rd_config_t *c)
     c->nosc_allow = 1;
     c->data_dir = rd_xstrdup("var");
     c->go_guard_ns = 500 * RD_NS_PER_MS;
+    c->default_warn_ns = 30 * RD_NS_PER_S;
+    c->default_critical_ns = 10 * RD_NS_PER_S;
     c->max_clients = 256;
     c->max_message_bytes = 65536;
     c->commands_per_second = 20;
@@ -139,4 +141,29 @@ const char *rd_target_kind_name(rd_target_kind_t kind)
 {
     const rd_target_kind_info_t *k = rd_target_kind_info(kind);
     return k ? k->name : "?";
+}
+
+void rd_rundown_shift(rd_rundown_t *r, const rd_shift_t *s)
+{
+    r->has_date = true;
+    r->year = s->year;
+    r->month = s->month;
+    r->day = s->day;
+    if (r->has_on_air)
+        r->on_air_ns += s->delta_ns;
+    if (r->has_off_air)
+        r->off_air_ns += s->delta_ns;
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].start == RD_START_TIME)
+            r->items[i].start_tod_ns += s->delta_ns;
+}
+
+int64_t rd_rundown_shift_to(const rd_rundown_t *r, int64_t target_tod_ns)
+{
+    if (r->has_on_air)
+        return target_tod_ns - r->on_air_ns;
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->items[i].start == RD_START_TIME)
+            return target_tod_ns - r->items[i].start_tod_ns;
+    return 0;
 }

@@ -79,6 +79,8 @@ typedef struct {
     int64_t duration_ns;
     int64_t warn_ns;     /* remaining time at which the countdown warns; 0 = none */
     int64_t critical_ns; /* remaining time at which it turns critical; 0 = none */
+    bool has_warn;       /* the item gave "warn" (else linking takes the config's default) */
+    bool has_critical;   /* ... and "critical" */
     rd_cue_t *cues;      /* owned array */
     size_t ncues;
 } rd_item_t;
@@ -143,13 +145,15 @@ typedef struct {
     size_t nosc_allow;
     char *data_dir; /* owned */
     int64_t go_guard_ns;
-    bool realtime;           /* run the cue clock with SCHED_FIFO when permitted */
-    int max_clients;         /* websocket clients at once */
-    int max_message_bytes;   /* the largest websocket message a client may send */
-    int commands_per_second; /* per websocket client and per HTTP/OSC address, burst 2x */
-    char *control_token;     /* owned, NULL when none is configured */
-    char *view_token;        /* owned, NULL when none is configured */
-    rd_target_t *targets;    /* owned array */
+    int64_t default_warn_ns;     /* defaults.warn: for items that give none; 0 = none */
+    int64_t default_critical_ns; /* defaults.critical */
+    bool realtime;               /* run the cue clock with SCHED_FIFO when permitted */
+    int max_clients;             /* websocket clients at once */
+    int max_message_bytes;       /* the largest websocket message a client may send */
+    int commands_per_second;     /* per websocket client and per HTTP/OSC address, burst 2x */
+    char *control_token;         /* owned, NULL when none is configured */
+    char *view_token;            /* owned, NULL when none is configured */
+    rd_target_t *targets;        /* owned array */
     size_t ntargets;
 } rd_config_t;
 
@@ -169,6 +173,22 @@ int rd_config_find_target(const rd_config_t *c, const char *name);
 const rd_cue_t *rd_rundown_find_cue(const rd_rundown_t *r, const char *id, int *item_index);
 
 const char *rd_start_rule_name(rd_start_rule_t rule);
+
+/* A move of a whole rundown in time: to another date, and every time of day
+ * (on_air, off_air, hard starts) by delta_ns. The demo runs this way, so its
+ * first hard start comes a couple of minutes after start-up on any day. */
+typedef struct {
+    int year, month, day;                /* the new date */
+    int from_year, from_month, from_day; /* the rundown's own; 0 when it had none */
+    int64_t delta_ns;
+} rd_shift_t;
+
+/* Moves r (parsed, not yet linked or planned) as s says. */
+void rd_rundown_shift(rd_rundown_t *r, const rd_shift_t *s);
+
+/* The delta that puts r's first time (on_air, else its first hard start) at
+ * target_tod_ns; 0 when r has no time of day. */
+int64_t rd_rundown_shift_to(const rd_rundown_t *r, int64_t target_tod_ns);
 const char *rd_target_kind_name(rd_target_kind_t kind);
 
 #endif

@@ -12,7 +12,8 @@
 #include "xalloc.h"
 
 static const char *const top_fields[] = {"http",    "osc",      "data_dir", "go_guard", "auth",
-                                         "targets", "realtime", "limits",   NULL};
+                                         "targets", "realtime", "limits",   "defaults", NULL};
+static const char *const defaults_fields[] = {"warn", "critical", NULL};
 static const char *const limits_fields[] = {"max_clients", "max_message_bytes",
                                             "commands_per_second", NULL};
 static const char *const http_fields[] = {"listen", "tls", NULL};
@@ -374,6 +375,18 @@ bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *
     rd__get_duration(root, "go_guard", "", CONFIG_FPS, &present, &out->go_guard_ns, d);
     if (out->go_guard_ns > 10 * RD_NS_PER_S)
         rd_diag_add(d, RD_ERROR, "go_guard", "a guard over 10 seconds would block the show");
+
+    /* The countdown's thresholds for items that give none. */
+    const json_t *defaults = section(root, "defaults", defaults_fields, d);
+    if (defaults) {
+        bool dw = rd__get_duration(defaults, "warn", "defaults", CONFIG_FPS, &present,
+                                   &out->default_warn_ns, d);
+        bool dc = rd__get_duration(defaults, "critical", "defaults", CONFIG_FPS, &present,
+                                   &out->default_critical_ns, d);
+        if (dw && dc && out->default_critical_ns > out->default_warn_ns && out->default_warn_ns)
+            rd_diag_add(d, RD_ERROR, "defaults.critical",
+                        "critical must not come before warn (it is the later, redder stage)");
+    }
 
     json_t *rt = json_object_get(root, "realtime");
     if (rt && !json_is_boolean(rt))

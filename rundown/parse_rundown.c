@@ -125,8 +125,9 @@ static void parse_item(const json_t *o, const char *path, int fps, rd_item_t *it
                     "missing: every item needs a planned duration (e.g. "
                     "\"1:30\"; \"0\" for an open-ended item)");
     }
-    bool warn_ok = rd__get_duration(o, "warn", path, fps, &present, &it->warn_ns, d);
-    bool crit_ok = rd__get_duration(o, "critical", path, fps, &present, &it->critical_ns, d);
+    bool warn_ok = rd__get_duration(o, "warn", path, fps, &it->has_warn, &it->warn_ns, d);
+    bool crit_ok =
+        rd__get_duration(o, "critical", path, fps, &it->has_critical, &it->critical_ns, d);
     char a[32], b[32];
     if (dur_ok && warn_ok && it->duration_ns > 0 && it->warn_ns > it->duration_ns) {
         rd_path_t p = rd__path_key(path, "warn");

@@ -136,6 +136,11 @@ int64_t rd_show_current_end(const rd_show_t *s, int64_t now_ns)
     return rd_item_end_ns(&s->rundown->items[s->current], &clk);
 }
 
+bool rd_show_in_panic(const rd_show_t *s)
+{
+    return s->automation_off && s->state != RD_SHOW_ENDED;
+}
+
 bool rd_show_is_running(const rd_show_t *s)
 {
     return s->current >= 0 && (s->state == RD_SHOW_RUNNING || s->state == RD_SHOW_HOLDING);

@@ -112,6 +112,10 @@ void rd_show_close(rd_show_t *s);
 /* Whether an item is on air: running or holding (current is then valid). */
 bool rd_show_is_running(const rd_show_t *s);
 
+/* After a panic, until the next GO, goto, back or resume: nothing starts or
+ * fires by itself, and screens say PANIC (the running item, if any, holds). */
+bool rd_show_in_panic(const rd_show_t *s);
+
 /* The item GO would start: the first pending item after the current one, or
  * -1 when there is none. */
 int rd_show_next(const rd_show_t *s);

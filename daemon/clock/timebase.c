@@ -3,6 +3,7 @@
 #include "timebase.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -84,4 +85,29 @@ void sc_iso8601(int64_t wall_ns, char *buf, size_t len)
     char base[32];
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf, len, "%s.%06ldZ", base, us);
+}
+
+void sc_local_today(int *year, int *month, int *day, int64_t *tod_ns)
+{
+    int64_t wall = sc_wall_ns();
+    time_t now = (time_t)(wall / 1000000000);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    *year = tm.tm_year + 1900;
+    *month = tm.tm_mon + 1;
+    *day = tm.tm_mday;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    *tod_ns = wall - (int64_t)mktime(&tm) * 1000000000;
+}
+
+int sc_timebase_days_from_today(const sc_timebase_t *tb)
+{
+    int y, m, d;
+    int64_t tod;
+    sc_local_today(&y, &m, &d, &tod);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
+    int64_t today = (int64_t)mktime(&tm) * 1000000000;
+    /* Rounded: a day across a DST change is 23 or 25 hours. */
+    return (int)llround((double)(tb->midnight_wall_ns - today) / 86400e9);
 }

@@ -32,6 +32,13 @@ int64_t sc_mono_to_show(const sc_timebase_t *tb, int64_t mono_ns);
 int64_t sc_show_to_wall_ms(const sc_timebase_t *tb, int64_t show_ns);
 int64_t sc_mono_to_wall_ns(const sc_timebase_t *tb, int64_t mono_ns);
 
+/* Whole days from today (local time) to the show's date: 0 today, negative
+ * when the date has passed. */
+int sc_timebase_days_from_today(const sc_timebase_t *tb);
+
+/* Today's local date and the local time of day now, in ns after midnight. */
+void sc_local_today(int *year, int *month, int *day, int64_t *tod_ns);
+
 /* Checks the wall clock against the monotonic one. Returns the step in ns
  * (0 when under 20 ms) and follows it for display. */
 int64_t sc_timebase_check_step(sc_timebase_t *tb);

@@ -190,6 +190,8 @@ static sc_rec_kind_t read_command(const json_t *rec, const rd_rundown_t *r, int6
     if (strcmp(cmd, "message") == 0) {
         out->text = str(args, "text");
         out->color = str(args, "color");
+        double seconds = json_number_value(json_object_get(args, "seconds"));
+        out->duration_ns = seconds > 0 ? (int64_t)llround(seconds * 1e9) : 0;
         return SC_REC_MESSAGE;
     }
     if (strcmp(cmd, "clear_message") == 0)
@@ -250,6 +252,14 @@ void sc_record_read(const json_t *rec, const rd_rundown_t *r, int64_t midnight_w
         return;
     }
     if (strcmp(kind, "cue") == 0) {
+        out->cue.present = true;
+        out->cue.cue = str(rec, "cue");
+        out->cue.item = str(rec, "item");
+        out->cue.target = str(rec, "target");
+        out->cue.outcome = str(rec, "outcome");
+        out->cue.scheduled_wall_ns = sc_record_parse_iso(str(rec, "scheduled"));
+        out->cue.sent_wall_ns = sc_record_parse_iso(str(rec, "sent"));
+        out->cue.lateness_us = json_integer_value(json_object_get(rec, "lateness_us"));
         /* A skipped cue may still come back (back restores its item); every
          * other outcome is final for its run. */
         if (strcmp(str(rec, "outcome"), "skipped") == 0)

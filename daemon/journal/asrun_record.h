@@ -102,12 +102,22 @@ typedef struct {
     rd_show_record_t show;
     const char *hash;         /* START, RELOAD: borrowed from the JSON record, "" when none */
     const char *text, *color; /* MESSAGE: borrowed, never NULL */
+    int64_t duration_ns;      /* MESSAGE: it clears itself this long after wall_ns; 0: never */
+    /* A "cue" record of any outcome, as the screens' cue log and the target
+     * counters show it (strings borrowed, never NULL). */
+    struct {
+        bool present;
+        const char *cue, *item, *target, *outcome;
+        int64_t scheduled_wall_ns, sent_wall_ns; /* 0: none */
+        int64_t lateness_us;                     /* when both are set */
+    } cue;
 } sc_record_t;
 
 /* Reads one record of the log against rundown r (items and cues by id) and
  * the show's day (midnight_wall_ns, to make show times). A record that names
  * what the rundown lacks, or that is not of a kind a resume replays, is
- * SC_REC_OTHER. Strings in out are borrowed from rec. */
+ * SC_REC_OTHER (a cue record still fills out->cue). Strings in out are
+ * borrowed from rec. */
 void sc_record_read(const json_t *rec, const rd_rundown_t *r, int64_t midnight_wall_ns,
                     sc_record_t *out);
 

@@ -28,10 +28,11 @@ typedef struct {
  * before it (a reload carries the show on to the rundown it loaded). When
  * that show's rundown is `hash` and it did anything, calls apply for each of
  * its records that a resume uses (sc_record_read against r and the show's
- * day), and says so in out. Otherwise calls nothing and out->why says why
- * (no log, no earlier run, another rundown, nothing done yet). The caller
- * applies SC_REC_SHOW records to the show (rd_show_apply_event) and the
- * stage message; then rd_show_replayed with out->last_wall_ns. */
+ * day: those of a kind it replays, and every cue record, for the screens'
+ * cue log and the target counters), and says so in out. Otherwise calls nothing and out->why says
+ * why (no log, no earlier run, another rundown, nothing done yet). The caller applies SC_REC_SHOW
+ * records to the show (rd_show_apply_event) and the stage message; then rd_show_replayed with
+ * out->last_wall_ns. */
 bool sc_resume_replay(const char *text, size_t len, uint64_t hash, const rd_rundown_t *r,
                       int64_t midnight_wall_ns, sc_resume_fn apply, void *ctx,
                       sc_resume_result_t *out);

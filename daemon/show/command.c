@@ -12,8 +12,9 @@ typedef enum {
     ARG_CUE,     /* a cue id */
     ARG_SECONDS, /* a number of seconds, may be negative */
     ARG_BOOL,
-    ARG_TEXT,  /* up to SC_TEXT_MAX bytes */
-    ARG_COLOR, /* a colour name or #rrggbb */
+    ARG_TEXT,     /* up to SC_TEXT_MAX bytes */
+    ARG_COLOR,    /* a colour name or #rrggbb; "" for none */
+    ARG_DURATION, /* a number of seconds above 0, up to a day */
 } arg_type_t;
 
 typedef struct {
@@ -24,7 +25,7 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    arg_spec_t args[2];
+    arg_spec_t args[3];
     int nargs;
 } cmd_spec_t;
 
@@ -39,7 +40,11 @@ static const cmd_spec_t table[SC_CMD_COUNT] = {
     [SC_CMD_ADD] = {"add", {{"seconds", ARG_SECONDS, true}}, 1},
     [SC_CMD_FIRE] = {"fire", {{"cue", ARG_CUE, true}}, 1},
     [SC_CMD_PANIC] = {"panic", {{0}}, 0},
-    [SC_CMD_MESSAGE] = {"message", {{"text", ARG_TEXT, true}, {"color", ARG_COLOR, false}}, 2},
+    [SC_CMD_MESSAGE] = {"message",
+                        {{"text", ARG_TEXT, true},
+                         {"color", ARG_COLOR, false},
+                         {"seconds", ARG_DURATION, false}},
+                        3},
     [SC_CMD_CLEAR_MESSAGE] = {"clear_message", {{0}}, 0},
     [SC_CMD_REHEARSAL] = {"rehearsal", {{"on", ARG_BOOL, true}}, 1},
     [SC_CMD_RELOAD] = {"reload", {{0}}, 0},
@@ -112,6 +117,8 @@ static const char *type_name(arg_type_t t)
         return "a string";
     case ARG_COLOR:
         return "a colour name or #rrggbb";
+    case ARG_DURATION:
+        return "a number of seconds above 0";
     }
     return "a value";
 }
@@ -178,7 +185,7 @@ static bool store(const cmd_spec_t *spec, const arg_spec_t *a, const sc_value_t 
                             a->name);
             return false;
         }
-        if (a->type == ARG_COLOR && !valid_color(v->s)) {
+        if (a->type == ARG_COLOR && v->s[0] && !valid_color(v->s)) {
             sc_result_error(r, SC_ERR_BAD_ARGUMENT, "%s: \"%s\" must be %s", spec->name, a->name,
                             type_name(a->type));
             return false;
@@ -204,6 +211,23 @@ static bool store(const cmd_spec_t *spec, const arg_spec_t *a, const sc_value_t 
             return false;
         }
         c->add_ns = (int64_t)llround(s * 1e9);
+        return true;
+    }
+    case ARG_DURATION: {
+        double s;
+        if (v->kind == SC_VAL_INT)
+            s = (double)v->i;
+        else if (v->kind == SC_VAL_REAL)
+            s = v->d;
+        else
+            break;
+        if (!isfinite(s) || s <= 0 || s > MAX_ADD_SECONDS) {
+            sc_result_error(r, SC_ERR_BAD_ARGUMENT,
+                            "%s: \"%s\" must be more than 0 and at most 86400", spec->name,
+                            a->name);
+            return false;
+        }
+        c->duration_ns = (int64_t)llround(s * 1e9);
         return true;
     }
     case ARG_BOOL:
@@ -334,6 +358,10 @@ json_t *sc_command_args_json(const sc_command_t *c)
         case ARG_COLOR:
             if (c->color[0])
                 json_object_set_new(o, a->name, json_string(c->color));
+            break;
+        case ARG_DURATION:
+            if (c->duration_ns)
+                json_object_set_new(o, a->name, json_real((double)c->duration_ns / 1e9));
             break;
         }
     }

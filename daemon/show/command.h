@@ -48,6 +48,7 @@ typedef struct {
     bool on;                    /* skip (default true), rehearsal */
     char text[SC_TEXT_MAX + 1]; /* message */
     char color[16];             /* message: "" or a colour name or #rrggbb */
+    int64_t duration_ns;        /* message: clears itself after this; 0 = stays */
     sc_door_t door;
     char source[64]; /* "127.0.0.1:54321", or "signal" */
 } sc_command_t;

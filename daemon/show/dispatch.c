@@ -16,18 +16,50 @@ struct sc_dispatch {
     sc_dispatch_env_t env;
     sc_message_t message;
     int64_t last_go_mono; /* for go_guard; 0 = none yet */
+    uv_timer_t expire;    /* a timed message clears itself */
+    bool has_timer;
 };
 
 sc_dispatch_t *sc_dispatch_new(const sc_dispatch_env_t *env)
 {
     sc_dispatch_t *d = rd_xcalloc(1, sizeof *d);
     d->env = *env;
+    if (env->loop) {
+        uv_timer_init(env->loop, &d->expire);
+        d->expire.data = d;
+        d->has_timer = true;
+    }
     return d;
+}
+
+void sc_dispatch_close(sc_dispatch_t *d)
+{
+    if (d && d->has_timer) {
+        uv_timer_stop(&d->expire);
+        uv_close((uv_handle_t *)&d->expire, NULL);
+        d->has_timer = false;
+    }
 }
 
 void sc_dispatch_free(sc_dispatch_t *d)
 {
     free(d);
+}
+
+static void changed(sc_dispatch_t *d)
+{
+    if (d->env.changed)
+        d->env.changed(d->env.ctx);
+}
+
+/* A timed message's time is up: it goes from every screen. Not a command,
+ * so not logged: a resume sees from the message's record when it ends. */
+static void expired(uv_timer_t *t)
+{
+    sc_dispatch_t *d = t->data;
+    memset(&d->message, 0, sizeof d->message);
+    sc_info("the stage message cleared itself");
+    changed(d);
 }
 
 const sc_message_t *sc_dispatch_message(const sc_dispatch_t *d)
@@ -36,11 +68,19 @@ const sc_message_t *sc_dispatch_message(const sc_dispatch_t *d)
 }
 
 void sc_dispatch_set_message(sc_dispatch_t *d, const char *text, const char *color,
-                             int64_t since_ms)
+                             int64_t since_ms, int64_t until_ms)
 {
     snprintf(d->message.text, sizeof d->message.text, "%s", text ? text : "");
     snprintf(d->message.color, sizeof d->message.color, "%s", color ? color : "");
     d->message.since_ms = since_ms;
+    d->message.until_ms = text && text[0] ? until_ms : 0;
+    if (!d->has_timer)
+        return;
+    uv_timer_stop(&d->expire);
+    if (d->message.until_ms) {
+        int64_t left = d->message.until_ms - sc_wall_ns() / 1000000;
+        uv_timer_start(&d->expire, expired, left > 0 ? (uint64_t)left : 0, 0);
+    }
 }
 
 static uint64_t log_command(sc_dispatch_t *d, const sc_command_t *cmd, const sc_result_t *r)
@@ -83,11 +123,14 @@ uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed
             d->last_go_mono = now;
         break;
     }
-    case SC_CMD_MESSAGE:
-        sc_dispatch_set_message(d, cmd->text, cmd->color, sc_wall_ns() / 1000000);
+    case SC_CMD_MESSAGE: {
+        int64_t now_ms = sc_wall_ns() / 1000000;
+        sc_dispatch_set_message(d, cmd->text, cmd->color, now_ms,
+                                cmd->duration_ns ? now_ms + cmd->duration_ns / 1000000 : 0);
         break;
+    }
     case SC_CMD_CLEAR_MESSAGE:
-        sc_dispatch_set_message(d, "", "", 0);
+        sc_dispatch_set_message(d, "", "", 0, 0);
         break;
     case SC_CMD_RELOAD:
         if (d->env.reload)
@@ -103,7 +146,6 @@ uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed
     if (!r->ok)
         sc_info("%s from %s %s: %s (%s)", sc_command_name(cmd->id), sc_door_name(cmd->door),
                 cmd->source, r->message, r->code);
-    if (d->env.changed)
-        d->env.changed(d->env.ctx);
+    changed(d);
     return seq;
 }

@@ -14,6 +14,7 @@ typedef struct sc_dispatch sc_dispatch_t;
 
 /* What the dispatcher works with; borrowed for its life. */
 typedef struct {
+    uv_loop_t *loop; /* a timed stage message clears itself on it */
     sc_engine_t *engine;
     const rd_config_t *config; /* go_guard (a reload may change it) */
     /* The journal, as the engine's (sc_engine_env_t.record). */
@@ -30,10 +31,13 @@ typedef struct {
     char text[SC_TEXT_MAX + 1]; /* "" for none */
     char color[16];
     int64_t since_ms; /* wall-clock ms */
+    int64_t until_ms; /* wall-clock ms when it clears itself; 0: it stays */
 } sc_message_t;
 
 /* env is copied. */
 sc_dispatch_t *sc_dispatch_new(const sc_dispatch_env_t *env);
+/* Closes its timer (inside the loop); free after the loop has run. */
+void sc_dispatch_close(sc_dispatch_t *d);
 void sc_dispatch_free(sc_dispatch_t *d);
 
 /* Runs a command from any door. `allowed` is false when the door refused the
@@ -44,8 +48,9 @@ uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed
 
 const sc_message_t *sc_dispatch_message(const sc_dispatch_t *d);
 
-/* Sets the message as a resume found it (text "" clears it). */
+/* Sets the message as a resume found it (text "" clears it); until_ms 0:
+ * it stays, else it clears itself then (at once when that has passed). */
 void sc_dispatch_set_message(sc_dispatch_t *d, const char *text, const char *color,
-                             int64_t since_ms);
+                             int64_t since_ms, int64_t until_ms);
 
 #endif

@@ -605,6 +605,20 @@ void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec)
     rd_show_apply_event(&e->show, rec);
 }
 
+void sc_engine_replay_cue(sc_engine_t *e, const char *target, const sc_recent_cue_t *c)
+{
+    remember(e, c);
+    for (size_t i = 0; i < e->env.ntargets; i++) {
+        sc_target_t *t = &e->env.targets[i];
+        if (strcmp(t->conf->name, target) != 0)
+            continue;
+        if (strcmp(c->outcome, "sent") == 0)
+            t->sent++;
+        else if (strcmp(c->outcome, "failed") == 0)
+            t->failed++;
+    }
+}
+
 void sc_engine_resumed(sc_engine_t *e, int64_t alive_until)
 {
     int64_t now = sc_show_now(e->env.tb);

@@ -92,6 +92,11 @@ const sc_recent_cue_t *sc_engine_recent(const sc_engine_t *e, size_t *n);
  * sc_engine_resumed): rd_show_apply_event, nothing fired or logged. */
 void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec);
 
+/* A cue record of the show being resumed, for the screens' cue log and its
+ * target's counters (by the target's name; one no longer configured is
+ * listed but counted nowhere). */
+void sc_engine_replay_cue(sc_engine_t *e, const char *target, const sc_recent_cue_t *c);
+
 /* After a resume replayed the show: the daemon was last alive at alive_until
  * (show time), so hard starts since then happen at their times; the show
  * catches up to now (cues whose time passed are logged missed) and the clock

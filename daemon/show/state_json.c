@@ -38,10 +38,12 @@ static json_t *ms_or_null(const sc_state_doc_t *d, bool has, int64_t show_ns)
     return has ? json_integer(sc_show_to_wall_ms(d->env.tb, show_ns)) : json_null();
 }
 
-static const char *state_name(rd_show_state_t s)
+/* The show's state as screens name it: a panic is a state of its own until
+ * GO, goto, back or resume, whether or not an item was running. */
+static const char *state_name(const rd_show_t *s)
 {
     static const char *names[] = {"idle", "running", "holding", "ended"};
-    return names[s];
+    return rd_show_in_panic(s) ? "panic" : names[s->state];
 }
 
 static const char *item_state_name(rd_item_state_t s)
@@ -129,8 +131,31 @@ static void show_state(sc_state_doc_t *d, json_t *obj, bool with_items)
     struct tm lt;
     localtime_r(&now_s, &lt);
     json_object_set_new(show, "utc_offset_min", json_integer(lt.tm_gmtoff / 60));
-    json_object_set_new(show, "state", json_string(state_name(s->state)));
+    json_object_set_new(show, "state", json_string(state_name(s)));
     json_object_set_new(show, "rehearsal", json_boolean(s->rehearsal));
+    /* The show's day, and how far it is from today: a rundown of another day
+     * is said so on the producer page, never shown as hours over. */
+    char date[16];
+    snprintf(date, sizeof date, "%04d-%02d-%02d", d->env.tb->year, d->env.tb->month,
+             d->env.tb->day);
+    json_object_set_new(show, "date", json_string(date));
+    json_object_set_new(show, "days_from_today",
+                        d->env.has_date ? json_integer(sc_timebase_days_from_today(d->env.tb))
+                                        : json_null());
+    if (d->env.demo) {
+        json_t *demo = json_object();
+        json_object_set_new(demo, "shifted_ms", json_integer(d->env.demo->delta_ns / RD_NS_PER_MS));
+        if (d->env.demo->from_year) {
+            snprintf(date, sizeof date, "%04d-%02d-%02d", d->env.demo->from_year,
+                     d->env.demo->from_month, d->env.demo->from_day);
+            json_object_set_new(demo, "from_date", json_string(date));
+        } else {
+            json_object_set_new(demo, "from_date", json_null());
+        }
+        json_object_set_new(show, "demo", demo);
+    } else {
+        json_object_set_new(show, "demo", json_null());
+    }
     json_object_set_new(show, "on_air", ms_or_null(d, r->has_on_air, r->on_air_ns));
     json_object_set_new(show, "off_air", ms_or_null(d, r->has_off_air, r->off_air_ns));
     json_object_set_new(show, "planned_end", ms_or_null(d, !s->plan.relative, s->plan.end_ns));
@@ -283,6 +308,7 @@ static json_t *head(sc_state_doc_t *d, bool with_items)
         json_object_set_new(mo, "text", json_string(m->text));
         json_object_set_new(mo, "color", m->color[0] ? json_string(m->color) : json_null());
         json_object_set_new(mo, "since", json_integer(m->since_ms));
+        json_object_set_new(mo, "until", m->until_ms ? json_integer(m->until_ms) : json_null());
         json_object_set_new(o, "message", mo);
     } else {
         json_object_set_new(o, "message", json_null());
@@ -328,7 +354,7 @@ void sc_state_running(const sc_state_doc_t *d, sc_state_running_t *out)
     const rd_rundown_t *r = sc_engine_rundown(d->env.engine);
     bool running = rd_show_is_running(s);
     int next = rd_show_next(s);
-    out->state = state_name(s->state);
+    out->state = state_name(s);
     out->item_id = running ? r->items[s->current].id : "";
     out->title = running ? r->items[s->current].title : "";
     out->remaining_s = 0;

@@ -21,6 +21,8 @@ typedef struct {
     const sc_target_t *targets;
     size_t ntargets;
     const sc_timebase_t *tb;
+    bool has_date;          /* the rundown gives its date (then screens see how far it is) */
+    const rd_shift_t *demo; /* --demo: how the rundown was moved; NULL otherwise */
     /* How many screens are connected (the web server's count); may be NULL. */
     size_t (*clients)(void *ctx);
     void *ctx;

@@ -319,14 +319,14 @@ test('panic: pending cues never fire, the show holds, as-run says skipped, the t
     await ok(d, 'panic');
     await arrival(rx, '/panic', 1000);
     let st = await d.state();
-    assert.equal(st.show.state, 'holding');
+    assert.equal(st.show.state, 'panic'); // a state of its own, until GO, goto or resume
     assert.equal(st.current.id, 'a');
     assert.equal(st.current.holding, true);
 
     // a-400, a-end, b-pre and b-0 were all due within 1.1 s of the GO.
     await sleep(1500);
     st = await d.state();
-    assert.equal(st.show.state, 'holding', 'nothing starts by itself after panic');
+    assert.equal(st.show.state, 'panic', 'nothing starts by itself after panic');
     assert.equal(st.current.id, 'a');
     assert.deepEqual(rx.addresses(), ['/a-0', '/panic']);
 
@@ -341,6 +341,10 @@ test('panic: pending cues never fire, the show holds, as-run says skipped, the t
     assert.ok(pm, 'as-run records the panic message');
     assert.equal(pm.target, 'sw');
     assert.equal(records(d, 'item_start', { item: 'b' }).length, 0);
+    // Resume ends the panic.
+    await ok(d, 'resume');
+    st = await d.state();
+    assert.equal(st.show.state, 'running');
   });
 });
 

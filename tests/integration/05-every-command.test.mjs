@@ -69,7 +69,7 @@ for (const door of ['ws', 'http', 'osc']) {
         if (code) assert.equal(error, code, `${door} ${cmd}`);
       }
       const st = await d.state();
-      assert.equal(st.show.state, 'holding'); // after panic
+      assert.equal(st.show.state, 'panic'); // after panic, until GO, goto or resume
       assert.equal(st.current.id, 'a'); // back from c returned to a
       // The as-run log is written asynchronously: wait for the last record.
       await waitFor(() => d.asrun().filter((x) => x.kind === 'command').length >= steps.length, 3000, 'every command record');

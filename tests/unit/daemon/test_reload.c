@@ -59,7 +59,7 @@ TEST(reload_reads_both_files)
     sc_reload_t next;
     json_t *errors = NULL;
     sc_result_t r;
-    ASSERT_TRUE(sc_reload_read(f.rundown, f.config, &f.running, &next, &errors, &r));
+    ASSERT_TRUE(sc_reload_read(f.rundown, f.config, &f.running, NULL, &next, &errors, &r));
     ASSERT_TRUE(r.ok);
     ASSERT_TRUE(errors == NULL);
     ASSERT_TRUE(next.has_config);
@@ -82,7 +82,7 @@ TEST(reload_refuses_a_broken_file_whole)
     sc_reload_t next;
     json_t *errors = NULL;
     sc_result_t r;
-    ASSERT_FALSE(sc_reload_read(f.rundown, f.config, &f.running, &next, &errors, &r));
+    ASSERT_FALSE(sc_reload_read(f.rundown, f.config, &f.running, NULL, &next, &errors, &r));
     ASSERT_EQ(r.err, SC_ERR_RELOAD_FAILED);
     ASSERT_CONTAINS(r.message, f.rundown);
     ASSERT_CONTAINS(r.message, "the show continues unchanged");

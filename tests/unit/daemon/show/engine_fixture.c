@@ -132,7 +132,8 @@ bool ef_open(ef_t *f, const char *head, const char *items, const char *config)
 
 sc_dispatch_t *ef_dispatch(ef_t *f, void (*reload)(void *ctx, sc_result_t *r))
 {
-    sc_dispatch_env_t env = {.engine = f->engine,
+    sc_dispatch_env_t env = {.loop = &f->loop,
+                             .engine = f->engine,
                              .config = &f->config,
                              .record = on_record,
                              .reload = reload,
@@ -159,15 +160,20 @@ int ef_close(ef_t *f)
 {
     sc_state_free(f->state);
     if (f->dispatch)
-        sc_dispatch_free(f->dispatch);
+        sc_dispatch_close(f->dispatch);
     sc_engine_close(f->engine);
     sc_clock_stop(f->clock);
     /* What was still armed comes back cancelled; the engine takes it. */
     sc_engine_on_reports(f->engine);
+    f->targets[0].ops->close(&f->targets[0]);
+    /* The closed handles live in the engine and the dispatcher until the
+     * loop has run their close: free them after it (libuv, not built with
+     * ASan, would read freed memory unseen). */
+    uv_run(&f->loop, UV_RUN_DEFAULT);
+    if (f->dispatch)
+        sc_dispatch_free(f->dispatch);
     sc_engine_free(f->engine);
     sc_clock_free(f->clock);
-    f->targets[0].ops->close(&f->targets[0]);
-    uv_run(&f->loop, UV_RUN_DEFAULT);
     int rc = uv_loop_close(&f->loop);
     if (!f->targets[0].closed)
         rc = -1;

@@ -172,7 +172,7 @@ TEST(state_json_message_is_the_dispatchers)
     ASSERT_TRUE(json_is_null(json_object_get(m, "color")));
     ASSERT_EQ(int_at(m, "since"), sc_dispatch_message(f.dispatch)->since_ms);
     json_decref(st);
-    sc_dispatch_set_message(f.dispatch, "Stand by", "amber", 42);
+    sc_dispatch_set_message(f.dispatch, "Stand by", "amber", 42, 0);
     st = sc_state_json(f.state, false);
     ASSERT_STR_EQ(ef_str2(st, "message", "color"), "amber");
     ASSERT_EQ(int_at(json_object_get(st, "message"), "since"), 42);
