@@ -78,3 +78,35 @@ TEST(link_payload_must_fit_target)
     ASSERT_CONTAINS(d.items[1].message, "is an OSC target");
     rd_diags_free(&d);
 }
+
+/* Items that give no warn or critical take the config's defaults (30 s and
+ * 10 s unless defaults says otherwise), but only where the item is longer
+ * than them; an item's own value, 0 included, stays. */
+TEST(link_applies_default_thresholds)
+{
+    const char *cfg = "{\"defaults\": {\"warn\": \"45s\", \"critical\": \"15s\"}}";
+    const char *show = "{\"format\": \"showcaller-rundown/1\", \"title\": \"T\", \"items\": ["
+                       "{\"title\": \"A\", \"duration\": \"2:00\"},"
+                       "{\"title\": \"B\", \"duration\": \"20s\"},"
+                       "{\"title\": \"C\", \"duration\": \"2:00\", \"warn\": \"0\", "
+                       "\"critical\": \"5s\"}]}";
+    rd_diags_t d = {0};
+    rd_config_t c;
+    rd_rundown_t r;
+    ASSERT_TRUE(rd_config_parse(cfg, strlen(cfg), &c, &d));
+    ASSERT_TRUE(rd_rundown_parse(show, strlen(show), &r, &d));
+    ASSERT_TRUE(rd_rundown_link(&r, &c, &d));
+    ASSERT_EQ(r.items[0].warn_ns, 45 * RD_NS_PER_S);
+    ASSERT_EQ(r.items[0].critical_ns, 15 * RD_NS_PER_S);
+    ASSERT_EQ(r.items[1].warn_ns, 0);
+    ASSERT_EQ(r.items[1].critical_ns, 15 * RD_NS_PER_S);
+    ASSERT_EQ(r.items[2].warn_ns, 0);
+    ASSERT_EQ(r.items[2].critical_ns, 5 * RD_NS_PER_S);
+    rd_rundown_free(&r);
+    rd_config_free(&c);
+    ASSERT_TRUE(rd_config_parse("{}", 2, &c, &d));
+    ASSERT_EQ(c.default_warn_ns, 30 * RD_NS_PER_S);
+    ASSERT_EQ(c.default_critical_ns, 10 * RD_NS_PER_S);
+    rd_config_free(&c);
+    rd_diags_free(&d);
+}

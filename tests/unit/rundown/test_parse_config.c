@@ -212,3 +212,23 @@ TEST(parse_config_tls_error_frees_the_config)
     ASSERT_TRUE(c.http_tls.key == NULL);
     rd_diags_free(&d);
 }
+
+TEST(parse_config_defaults_section)
+{
+    rd_config_t c;
+    rd_diags_t d;
+    ASSERT_TRUE(parse("{\"defaults\": {\"warn\": \"1:00\", \"critical\": \"0\"}}", &c, &d));
+    ASSERT_EQ(c.default_warn_ns, 60 * RD_NS_PER_S);
+    ASSERT_EQ(c.default_critical_ns, 0);
+    rd_config_free(&c);
+    rd_diags_free(&d);
+    ASSERT_FALSE(
+        parse("{\"defaults\": {\"warn\": \"10s\", \"critical\": \"20s\", \"warm\": 1}}", &c, &d));
+    ASSERT_EQ(d.errors, 2);
+    char *a = rd_diag_format(&d.items[0]), *b = rd_diag_format(&d.items[1]);
+    ASSERT_STR_EQ(a, "config.json: defaults.warm: unknown field \"warm\" (did you mean \"warn\"?)");
+    ASSERT_CONTAINS(b, "defaults.critical: critical must not come before warn");
+    free(a);
+    free(b);
+    rd_diags_free(&d);
+}

@@ -67,3 +67,24 @@ TEST(timebase_iso8601)
     sc_iso8601(0, buf, sizeof buf);
     ASSERT_STR_EQ(buf, "1970-01-01T00:00:00.000000Z");
 }
+
+/* How far the show's date is from today, in whole days. */
+TEST(timebase_days_from_today)
+{
+    int y, m, d;
+    int64_t tod;
+    sc_local_today(&y, &m, &d, &tod);
+    ASSERT_TRUE(tod >= 0 && tod < 25LL * 3600 * 1000000000);
+    sc_timebase_t tb;
+    sc_timebase_init(&tb, NULL);
+    ASSERT_EQ(sc_timebase_days_from_today(&tb), 0);
+    rd_rundown_t r;
+    ASSERT_TRUE(
+        fx_load("'date': '2026-01-01',", "{'title': 'A', 'duration': '5s'}", NULL, &r, NULL));
+    sc_timebase_init(&tb, &r);
+    struct tm a = {.tm_year = 126, .tm_mon = 0, .tm_mday = 1, .tm_hour = 12, .tm_isdst = -1};
+    struct tm b = {
+        .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12, .tm_isdst = -1};
+    ASSERT_EQ(sc_timebase_days_from_today(&tb), (int)((mktime(&a) - mktime(&b)) / 86400));
+    rd_rundown_free(&r);
+}

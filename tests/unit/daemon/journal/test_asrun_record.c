@@ -592,3 +592,30 @@ TEST(record_parse_iso_refuses_near_misses)
     }
     ASSERT_STR_EQ(got, want);
 }
+
+/* A timed message says how long it stays; every cue record, skipped too,
+ * gives what the screens' cue log and the target counters need. */
+TEST(record_read_message_duration_and_cue_log)
+{
+    fx_t f;
+    ASSERT_TRUE(fx_open(&f));
+    const sc_record_t *o = read_back(
+        &f, command("message", json_pack("{s:s, s:f}", "text", "WRAP", "seconds", 2.5), true));
+    ASSERT_EQ(o->kind, SC_REC_MESSAGE);
+    ASSERT_EQ(o->duration_ns, 2500000000LL);
+    o = read_back(&f, command("message", json_pack("{s:s}", "text", "STAY"), true));
+    ASSERT_EQ(o->duration_ns, 0);
+    sc_record_cue_t c = {"a1", "a", "sw", "osc.udp", WALL, WALL + 4000, 4000, "skipped", 0, 1};
+    o = read_back(&f, sc_record_cue(WALL, false, &c));
+    ASSERT_EQ(o->kind, SC_REC_OTHER);
+    ASSERT_TRUE(o->cue.present);
+    ASSERT_STR_EQ(o->cue.cue, "a1");
+    ASSERT_STR_EQ(o->cue.target, "sw");
+    ASSERT_STR_EQ(o->cue.outcome, "skipped");
+    ASSERT_EQ(o->cue.scheduled_wall_ns, WALL);
+    ASSERT_EQ(o->cue.sent_wall_ns, WALL + 4000);
+    ASSERT_EQ(o->cue.lateness_us, 4);
+    o = read_back(&f, sc_record_daemon(WALL, false, "stop", "x"));
+    ASSERT_FALSE(o->cue.present);
+    fx_close(&f);
+}

@@ -318,3 +318,38 @@ TEST(dispatch_every_run_reports_a_change_and_its_record)
     ASSERT_EQ(ef_count(&f, "command"), sizeof ids / sizeof ids[0]);
     ASSERT_EQ(ef_close(&f), 0);
 }
+
+/* A message with a duration clears itself when its time is up (the loop's
+ * timer does it, and screens are told); one without stays; a new message
+ * replaces the timed one and its timer. */
+TEST(dispatch_timed_message_clears_itself)
+{
+    ef_t f;
+    ASSERT_TRUE(ef_open(&f, "", ITEMS_AB, NULL));
+    sc_dispatch_t *d = ef_dispatch(&f, NULL);
+    sc_command_t c = command(SC_CMD_MESSAGE, SC_DOOR_WS);
+    snprintf(c.text, sizeof c.text, "30 seconds");
+    c.duration_ns = 40 * 1000000;
+    sc_result_t r;
+    int64_t before = sc_wall_ns() / 1000000;
+    uint64_t seq = sc_dispatch_run(d, &c, true, &r);
+    ASSERT_TRUE(r.ok);
+    const sc_message_t *m = sc_dispatch_message(d);
+    ASSERT_TRUE(m->until_ms >= before + 40 && m->until_ms <= sc_wall_ns() / 1000000 + 40);
+    json_t *args = json_object_get(ef_record(&f, seq), "args");
+    ASSERT_TRUE(json_real_value(json_object_get(args, "seconds")) > 0.039);
+    uv_run(&f.loop, UV_RUN_ONCE); /* the timer: at most its 40 ms */
+    ASSERT_STR_EQ(m->text, "");
+    ASSERT_EQ(m->until_ms, 0);
+    ASSERT_TRUE(sc_wall_ns() / 1000000 >= before + 39);
+
+    /* A timed one replaced by one that stays: the old timer does not clear it. */
+    sc_dispatch_set_message(d, "soon gone", "", 1, sc_wall_ns() / 1000000 + 20);
+    c.duration_ns = 0;
+    snprintf(c.text, sizeof c.text, "stays");
+    sc_dispatch_run(d, &c, true, &r);
+    ASSERT_EQ(m->until_ms, 0);
+    uv_run(&f.loop, UV_RUN_NOWAIT);
+    ASSERT_STR_EQ(m->text, "stays");
+    ASSERT_EQ(ef_close(&f), 0);
+}

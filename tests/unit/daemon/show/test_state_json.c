@@ -325,3 +325,38 @@ TEST(state_running_follows_the_show)
     ASSERT_STR_EQ(r.item_id, "a");
     ASSERT_EQ(ef_close(&f), 0);
 }
+
+/* A panic is a state of its own, until resume (or GO, goto); the show's
+ * date and how far it is from today; no demo; a timed message's end. */
+TEST(state_json_panic_date_and_timed_message)
+{
+    ef_t f;
+    ASSERT_TRUE(open_state(&f, "'date': '2026-01-01',"));
+    json_t *st = sc_state_json(f.state, false);
+    json_t *show = json_object_get(st, "show");
+    ASSERT_STR_EQ(ef_str(show, "date"), "2026-01-01");
+    ASSERT_TRUE(json_is_null(json_object_get(show, "days_from_today"))); /* env.has_date not set */
+    ASSERT_TRUE(json_is_null(json_object_get(show, "demo")));
+    json_decref(st);
+
+    run(&f, SC_CMD_GO, NULL);
+    run(&f, SC_CMD_PANIC, NULL);
+    st = sc_state_json(f.state, false);
+    ASSERT_STR_EQ(ef_str(json_object_get(st, "show"), "state"), "panic");
+    ASSERT_TRUE(json_is_true(json_object_get(json_object_get(st, "current"), "holding")));
+    json_decref(st);
+    sc_state_running_t running;
+    sc_state_running(f.state, &running);
+    ASSERT_STR_EQ(running.state, "panic");
+    run(&f, SC_CMD_RESUME, NULL);
+    st = sc_state_json(f.state, false);
+    ASSERT_STR_EQ(ef_str(json_object_get(st, "show"), "state"), "running");
+    json_decref(st);
+
+    sc_dispatch_set_message(f.dispatch, "WRAP", "", now_ms(), now_ms() + 5000);
+    st = sc_state_json(f.state, false);
+    json_t *m = json_object_get(st, "message");
+    ASSERT_TRUE(int_at(m, "until") >= now_ms() + 4900);
+    json_decref(st);
+    ASSERT_EQ(ef_close(&f), 0);
+}
