@@ -21,6 +21,20 @@ void rd_project(const rd_rundown_t *r, const rd_plan_t *plan, const rd_item_prog
     out->item_end_ns = rd_xcalloc(r->nitems, sizeof *out->item_end_ns);
     out->running = -1;
 
+    /* A plan without on_air counts from the first GO: its planned times are
+     * offsets, so they are anchored at the first actual start (or at now,
+     * before any GO: the plan assumes GO now), or over/under would be the
+     * time of day itself. */
+    int64_t offset = 0;
+    if (plan->relative) {
+        int64_t first = INT64_MAX;
+        for (size_t i = 0; i < r->nitems; i++)
+            if ((progress[i].state == RD_ITEM_DONE || progress[i].state == RD_ITEM_RUNNING) &&
+                progress[i].actual_start_ns < first)
+                first = progress[i].actual_start_ns;
+        offset = (first == INT64_MAX ? now_ns : first) - plan->start_ns;
+    }
+
     int64_t t = plan->start_ns;
     for (size_t i = 0; i < r->nitems; i++) {
         const rd_item_t *it = &r->items[i];
@@ -36,7 +50,7 @@ void rd_project(const rd_rundown_t *r, const rd_plan_t *plan, const rd_item_prog
             start = pr->actual_start_ns;
             end = max64(rd_item_end_ns(it, &clk), now_ns);
             out->running = (int)i;
-            out->running_delta_ns = end - plan->items[i].end_ns;
+            out->running_delta_ns = end - (plan->items[i].end_ns + offset);
             break;
         }
         case RD_ITEM_SKIPPED:
@@ -53,7 +67,7 @@ void rd_project(const rd_rundown_t *r, const rd_plan_t *plan, const rd_item_prog
         t = end;
     }
     out->end_ns = t;
-    out->over_under_ns = t - plan->end_ns;
+    out->over_under_ns = t - (plan->end_ns + offset);
     out->off_air_delta_ns = plan->has_off_air ? t - plan->off_air_ns : 0;
 }
 

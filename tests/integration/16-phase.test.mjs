@@ -2,7 +2,7 @@
 // times and no daemon or DOM: every phase, the open-ended rule, and the over/under sign.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { itemTime, overUnder, phaseLabel, phaseOf } from '../../clients/web/js/phase.js';
+import { isPanic, itemTime, overUnder, phaseLabel, phaseOf } from '../../clients/web/js/phase.js';
 
 const START = 1_700_000_000_000;
 
@@ -97,4 +97,38 @@ test('over/under sign: more than 999 ms either way', () => {
   assert.equal(overUnder(1000), 'over');
   // No figure yet: the pages' sign hook reads even.
   assert.equal(overUnder(null), 'even');
+});
+
+test('panic: show.state "panic" wins over every phase of the item, the number stays', () => {
+  // The daemon holds the running item at a panic: holding is true, the clock stands.
+  for (const rem of [30000, 8000, 2000, -5000]) {
+    const c = item({ holding: true });
+    assert.deepEqual(phaseOf(c, left(c, rem), 'panic'), { phase: 'panic', rem }, `${rem} ms left`);
+  }
+  // Even if an item were not holding (or still in its pre-roll), panic is what shows.
+  const c = item();
+  assert.deepEqual(phaseOf(c, left(c, 2000), 'panic'), { phase: 'panic', rem: 2000 });
+  assert.deepEqual(phaseOf(c, START - 1500, 'panic'), { phase: 'panic', rem: 60000 });
+  assert.equal(phaseLabel('panic', c, START), 'PANIC');
+  // Open-ended items too.
+  const open = item({ duration_ms: 0, warn_ms: 0, critical_ms: 0, holding: true });
+  assert.equal(phaseOf(open, START + 5000, 'panic').phase, 'panic');
+});
+
+test('panic is not hold: other show states leave the item phase alone', () => {
+  const held = item({ holding: true });
+  for (const s of ['running', 'holding', 'idle', 'ended', undefined, null]) {
+    assert.equal(phaseOf(held, left(held, 30000), s).phase, 'hold', String(s));
+  }
+  assert.equal(phaseLabel('hold', held, START), 'HOLD');
+  assert.notEqual(phaseLabel('panic', held, START), phaseLabel('hold', held, START));
+});
+
+test('isPanic: the show state, with or without an item running', () => {
+  assert.equal(isPanic({ show: { state: 'panic' }, current: item({ holding: true }) }), true);
+  assert.equal(isPanic({ show: { state: 'panic' }, current: null }), true);
+  for (const s of ['running', 'holding', 'idle', 'ended']) assert.equal(isPanic({ show: { state: s } }), false, s);
+  // Before the first state, or from a daemon that does not send it.
+  assert.equal(isPanic(null), false);
+  assert.equal(isPanic({}), false);
 });

@@ -1,20 +1,26 @@
 // Errors from the daemon, shown where the producer looks: refused commands, reload errors.
+// They float over the page (a toast area in its own layer), so one never moves a button.
 import { timeOfDay } from './format.js';
 
-const KEEP_MS = 20000; // a refusal stays this long; sticky ones until dismissed
-const MAX = 4;
+export const KEEP_MS = 5000; // a refusal stays this long; sticky ones until dismissed
+const MAX = 3;
 
 const box = () => document.getElementById('alerts');
 const byKey = new Map();
+const sticky = new WeakSet();
 
 // key: alerts with the same key replace each other (null: always a new one);
 // detail: a string or a list of lines.
-export function showAlert(key, title, detail, { sticky = false, code = '' } = {}) {
+export function showAlert(key, title, detail, { sticky: keep = false, code = '' } = {}) {
   if (key && byKey.has(key)) byKey.get(key).remove();
   const el = document.createElement('div');
   el.className = 'alert';
   el.setAttribute('role', 'alert');
   el.dataset.code = code;
+  if (keep) {
+    sticky.add(el);
+    el.dataset.sticky = 'true';
+  }
   const head = document.createElement('div');
   head.className = 'alert-head';
   const t = document.createElement('strong');
@@ -49,11 +55,15 @@ export function showAlert(key, title, detail, { sticky = false, code = '' } = {}
     if (key && byKey.get(key) === el) byKey.delete(key);
   };
   close.addEventListener('click', remove);
-  if (!sticky) setTimeout(remove, KEEP_MS);
+  if (!keep) setTimeout(remove, KEEP_MS);
   if (key) byKey.set(key, el);
   const b = box();
   b.prepend(el);
-  while (b.children.length > MAX) b.lastElementChild.remove();
+  // Too many: the oldest refusal goes first, a sticky one (a reload's errors) last.
+  while (b.children.length > MAX) {
+    const old = [...b.children].reverse().find((c) => !sticky.has(c)) || b.lastElementChild;
+    old.remove();
+  }
   return el;
 }
 
@@ -65,4 +75,11 @@ export function clearAlert(key) {
   const el = byKey.get(key);
   if (el) el.remove();
   byKey.delete(key);
+}
+
+// A new connection: what was refused before it (a "disconnected" refusal above all) is
+// history, and sticky errors belong to a daemon that may have restarted since.
+export function clearAlerts() {
+  box().textContent = '';
+  byKey.clear();
 }

@@ -6,10 +6,11 @@ import { countdown, cueAt, duration, micros, signed, timeOfDay } from './format.
 import { mountHealth } from './health.js';
 import { setText } from './dom.js';
 import { MESSAGE_COLORS, messageBanner } from './message.js';
-import { itemTime, overUnder, phaseLabel, phaseOf } from './phase.js';
+import { isPanic, itemTime, overUnder, phaseLabel, phaseOf } from './phase.js';
 import { fetchRundown, sameItems } from './rundown.js';
 import { tokenFromUrl, setToken } from './token.js';
-import { showAlert, clearAlert, hasAlert } from './alerts.js';
+import { showAlert, clearAlert, clearAlerts, hasAlert } from './alerts.js';
+import { shrinkToFit, shrinker } from './fit.js';
 
 const $ = (id) => document.getElementById(id);
 const RUNDOWN_REFRESH_MS = 20000;
@@ -32,7 +33,9 @@ let scrolledTo = null;
 let rundownWanted = true;
 const conn = new Connection({
   token,
-  onOpen: () => { rundownWanted = true; },
+  // A new connection: what was refused before it is history (a "disconnected" refusal above all).
+  onOpen: () => { rundownWanted = true; clearAlerts(); },
+  onStatus: showConnection,
   onHello: showRole,
   onState: (st) => {
     if (rundownWanted) { rundownWanted = false; loadRundown(); }
@@ -41,6 +44,34 @@ const conn = new Connection({
   onEvent: onEvent,
 }).start();
 mountHealth($('health'), conn);
+showConnection(conn.status);
+
+// ---- The connection -------------------------------------------------------------------
+
+// Every button that sends a command. While the page is not live they are all disabled: a
+// press would be lost or, worse, land late. GOTO and SKIP also need a selection.
+function commandControls() {
+  return document.querySelectorAll('.p-control button, .composer button, .composer input, .composer select');
+}
+
+// A page that lost the daemon (or its heartbeat) cannot pass for live: hatched, dimmed, a
+// banner over the rundown, and no command can be sent until it is back.
+function showConnection(status) {
+  const live = status === 'live';
+  document.body.classList.toggle('offline', !live && status !== 'locked');
+  const box = $('offline');
+  box.hidden = live || status === 'locked';
+  box.dataset.conn = status;
+  setText($('offline-title'), status === 'stale' ? 'NO HEARTBEAT' : status === 'connecting' ? 'CONNECTING' : 'DISCONNECTED');
+  setText($('offline-detail'), status === 'stale'
+    ? 'The daemon has not answered for over 2 s: what this page shows may be stale.'
+    : 'This page has lost the daemon. Commands are disabled until it is back; it reconnects by itself.');
+  for (const b of commandControls()) {
+    if (!live) b.disabled = true;
+    else if (b.id !== 'goto' && b.id !== 'skip') b.disabled = false;
+  }
+  if (live) renderSelected();
+}
 
 // ---- Role and token -------------------------------------------------------------------
 
@@ -173,17 +204,24 @@ for (const [text, color] of PRESETS) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = text;
-  b.addEventListener('click', () => run('message', { text, color }, 'MESSAGE'));
+  b.addEventListener('click', () => run('message', withSeconds({ text, color }), 'MESSAGE'));
   $('msg-presets').append(b);
 }
 $('msg-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const text = $('msg-text').value.trim();
   if (!text) return;
-  const r = await run('message', { text, color: $('msg-color').value }, 'MESSAGE');
+  const r = await run('message', withSeconds({ text, color: $('msg-color').value }), 'MESSAGE');
   if (r.ok) $('msg-text').value = '';
 });
 $('msg-clear').addEventListener('click', () => run('clear_message', {}, 'CLEAR MESSAGE'));
+
+// The composer's duration (seconds, optional) applies to what it sends: the message then
+// clears itself on every screen.
+function withSeconds(args) {
+  const s = Number($('msg-seconds').value);
+  return s > 0 ? { ...args, seconds: s } : args;
+}
 const msgPreview = messageBanner($('msg-current'));
 
 // ---- Rundown table ---------------------------------------------------------------------
@@ -258,8 +296,11 @@ function renderSelected() {
   const it = row?.item;
   $('sel-title').textContent = it ? `${it.title}` : 'pick an item in the rundown';
   $('sel-title').title = it ? it.id : '';
-  $('goto').disabled = !it;
-  $('skip').disabled = !it;
+  const live = conn.status === 'live';
+  $('goto').disabled = !it || !live;
+  $('skip').disabled = !it || !live;
+  $('sel-where').textContent = it ? `#${rundown.items.indexOf(it) + 1} · ${ruleText(it)}` : '';
+  if (live) for (const b of document.querySelectorAll('#sel-cues .fire')) b.disabled = false;
   const s = it && itemState(it.id);
   $('skip').textContent = s?.state === 'skipped' ? 'UNSKIP' : 'SKIP';
   $('sel-notes').textContent = it?.notes || '';
@@ -284,6 +325,7 @@ function renderSelected() {
     b.className = 'fire';
     b.textContent = 'FIRE';
     b.dataset.cue = c.id;
+    b.disabled = conn.status !== 'live';
     b.addEventListener('click', () => run('fire', { cue: c.id }, `FIRE ${c.id}`));
     fire.append(b);
     tr.append(at, name, tgt, fire);
@@ -300,6 +342,8 @@ function render(st) {
   const stateName = show.state.toUpperCase();
   $('show-state').textContent = stateName;
   $('show-state').dataset.state = show.state;
+  document.body.classList.toggle('in-panic', isPanic(st));
+  renderNotices(show);
   $('rehearsal-pill').hidden = !show.rehearsal;
   $('rehearsal').setAttribute('aria-pressed', String(!!show.rehearsal));
   $('on-air').textContent = show.on_air == null ? '\u2014' : timeOfDay(show.on_air);
@@ -319,7 +363,7 @@ function render(st) {
     tr.dataset.state = s.state;
     tr.classList.toggle('is-next', s.id === nextId);
     tr.classList.toggle('late', !!s.late);
-    badge.textContent = s.state === 'running' ? (st.current?.holding ? 'HOLD' : 'ON AIR') : s.id === nextId ? 'NEXT' : s.state === 'skipped' ? 'SKIP' : s.late ? 'LATE' : '';
+    badge.textContent = s.state === 'running' ? (isPanic(st) ? 'PANIC' : st.current?.holding ? 'HOLD' : 'ON AIR') : s.id === nextId ? 'NEXT' : s.state === 'skipped' ? 'SKIP' : s.late ? 'LATE' : '';
     if (s.actual_start != null) {
       const late = item.planned_start != null ? s.actual_start - item.planned_start : null;
       actual.textContent = timeOfDay(s.actual_start);
@@ -350,6 +394,31 @@ function render(st) {
 
   renderCues(st.cues || []);
   renderTargets(st.targets || []);
+}
+
+// A rundown of another day, and the demo's moved times: said once, under the header.
+function renderNotices(show) {
+  const days = show.days_from_today;
+  const dw = $('date-warning');
+  dw.hidden = days == null || days === 0;
+  if (!dw.hidden) {
+    const n = Math.abs(days);
+    setText(dw, `This rundown is dated ${show.date}, ${n} day${n === 1 ? '' : 's'} ${days < 0 ? 'ago' : 'from today'}: its times of day are on that date.`);
+  }
+  const dn = $('demo-note');
+  dn.hidden = !show.demo;
+  if (show.demo) {
+    const from = show.demo.from_date ? ` (written for ${show.demo.from_date})` : '';
+    const text = `the rundown's times were moved to today${from}, on air minutes after start-up`;
+    if (dn.dataset.text !== text) {
+      dn.dataset.text = text;
+      dn.innerHTML = '';
+      const b = document.createElement('b');
+      b.textContent = 'DEMO';
+      dn.append(b, ` ${text}`);
+    }
+  }
+  $('notices').hidden = dw.hidden && dn.hidden;
 }
 
 // Scrolls the rundown's own box (never the page) so the running item shows, one row of
@@ -423,6 +492,7 @@ function renderTargets(targets) {
 // ---- Display-rate drawing -------------------------------------------------------------------
 
 const cd = $('p-countdown');
+const runTitle = shrinker($('run-title'), { minPx: 13 });
 function frame() {
   requestAnimationFrame(frame);
   const local = localNow();
@@ -432,13 +502,15 @@ function frame() {
   document.body.classList.toggle('stale', conn.status !== 'live');
   if (!st) return;
   msgPreview(st.message, now);
+  const until = st.message?.until;
+  setText($('msg-left'), until ? `clears in ${duration(Math.max(0, Math.ceil((until - now) / 1000)) * 1000)}` : '');
   const c = st.current;
   let phase = 'idle';
   let label = '';
   // While holding, the clock of the item (and of what follows) stands at the state's time.
   const t = itemTime(st, now);
   if (c) {
-    const r = phaseOf(c, t);
+    const r = phaseOf(c, t, st.show.state);
     const rem = r.rem;
     phase = r.phase;
     // No word for an open-ended item here; the stage names it (OPEN ENDED).
@@ -446,20 +518,21 @@ function frame() {
     setText(cd, countdown(rem, 'tenths'));
     cd.dataset.remainingMs = rem.toFixed(2);
     cd.dataset.drawnAt = local.toFixed(2);
-    setText($('run-title'), c.title);
+    runTitle(c.title);
     const meta = [`started ${timeOfDay(c.started_at)}`, `planned ${duration(c.duration_ms)}`];
     if (c.added_ms) meta.push(`${signed(c.added_ms)} added`);
     if (c.held_ms >= 1000) meta.push(`held ${duration(c.held_ms)}`);
-    setText($('run-meta'), meta.join(' \u00b7 '));
+    setText($('run-meta'), isPanic(st) ? 'RESUME, GO or GOTO ends the panic' : meta.join(' \u00b7 '));
   } else {
-    phase = st.show.state === 'ended' ? 'ended' : 'idle';
-    label = st.show.state === 'ended' ? 'SHOW ENDED' : '';
+    phase = st.show.state === 'ended' ? 'ended' : isPanic(st) ? 'panic' : 'idle';
+    label = st.show.state === 'ended' ? 'SHOW ENDED' : isPanic(st) ? 'PANIC' : '';
     setText(cd, '\u2014');
     delete cd.dataset.remainingMs;
-    setText($('run-title'), st.show.state === 'ended' ? 'Show ended' : 'Nothing running');
+    runTitle(st.show.state === 'ended' ? 'Show ended' : isPanic(st) ? 'PANIC: nothing starts by itself until GO' : 'Nothing running');
     setText($('run-meta'), '');
   }
   cd.dataset.phase = phase;
+  if (phase === 'panic') $('running').dataset.panic = ''; else delete $('running').dataset.panic;
   setText($('run-label'), label);
   $('run-label').dataset.phase = phase;
   const n = st.next;
@@ -472,5 +545,13 @@ function frame() {
     when = parts.join(' \u00b7 ');
   }
   setText($('next-when'), when);
+  // The NEXT line keeps its two lines: a long title shrinks, never cut (refitted when its
+  // shape changes, digits aside, as the run title is).
+  const shape = `${n ? n.title : ''}|${when.replace(/[0-9]/g, '0')}|${innerWidth}`;
+  if (shape !== nextShape) {
+    nextShape = shape;
+    shrinkToFit($('run-next'), 12);
+  }
 }
+let nextShape = '';
 requestAnimationFrame(frame);

@@ -5,9 +5,9 @@ import { localNow } from './clock.js';
 import { countdown, duration, signed, timeOfDay } from './format.js';
 import { mountHealth } from './health.js';
 import { setText } from './dom.js';
-import { fitter } from './fit.js';
+import { fitter, shrinker } from './fit.js';
 import { messageBanner } from './message.js';
-import { itemTime, overUnder, phaseLabel, phaseOf } from './phase.js';
+import { isPanic, itemTime, overUnder, phaseLabel, phaseOf } from './phase.js';
 import { fetchRundown } from './rundown.js';
 import { tokenFromUrl, setToken } from './token.js';
 import { keepAwake } from './wakelock.js';
@@ -28,6 +28,8 @@ const el = {
   wake: $('wake'), lockError: $('lock-error'),
 };
 const fit = fitter(el.count, el.countbox);
+// Long titles wrap and shrink to fit their two lines; they are never cut.
+const title = shrinker(el.title, { minPx: 16 });
 const banner = messageBanner($('message'));
 
 async function loadRundown() {
@@ -82,12 +84,14 @@ function current(st, now) {
   const c = st.current;
   if (c) {
     const t = itemTime(st, now);
-    const { phase, rem } = phaseOf(c, t);
+    const { phase, rem } = phaseOf(c, t, st.show.state);
     // Only the stage names an open-ended item; the producer shows no word for it.
     const label = phase === 'open' ? 'OPEN ENDED' : phaseLabel(phase, c, t);
     return { rem, phase, label };
   }
   if (st.show.state === 'ended') return { rem: null, phase: 'ended', label: '', text: 'SHOW ENDED' };
+  // A panic with nothing on air: still a panic, not a standby.
+  if (isPanic(st)) return { rem: null, phase: 'panic', label: 'PANIC', text: 'PANIC' };
   const n = st.next;
   if (n && n.start_rule !== 'go' && n.starts_at > now) {
     return { rem: n.starts_at - now, phase: 'start', label: `UNTIL ${n.start_rule === 'time' ? 'HARD START' : 'START'}` };
@@ -140,8 +144,8 @@ function frame() {
 
   setText(el.tod, timeOfDay(now));
   if (!st) return;
-  const title = st.current ? st.current.title : st.show.title;
-  if (el.title.textContent !== title) setText(el.title, title);
+  title(st.current ? st.current.title : st.show.title);
+  $('rehearsal').hidden = !st.show.rehearsal;
   const notes = st.current && st.current.notes ? st.current.notes : '';
   if (el.notes.textContent !== notes) setText(el.notes, notes);
   if (st.next) {

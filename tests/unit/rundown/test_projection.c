@@ -335,19 +335,28 @@ TEST(projection_hard_start_passed_starts_now)
     unload(&s);
 }
 
-/* A relative show (no on_air) projects in offsets from its first GO. */
+/* A relative show (no on_air) is planned in offsets from its first GO: its
+ * over/under counts from the first actual start (before any GO, from now),
+ * never from midnight, whatever the time of day. */
 TEST(projection_relative_show)
 {
     show_t s;
     ASSERT_TRUE(load(&s, "",
                      "{'title': 'A', 'duration': '30s'},"
                      "{'title': 'B', 'start': 'follow', 'duration': '1:00'}"));
-    running(&s, 0, SEC(2));
-    project(&s, SEC(10));
-    ASSERT_EQ(s.out.item_end_ns[0], SEC(32));
-    ASSERT_EQ(s.out.end_ns, SEC(92));
-    ASSERT_EQ(s.out.over_under_ns, SEC(2));
+    int64_t go = at(16, 21, 6);
+    project(&s, go - SEC(30)); /* before the GO: on plan */
+    ASSERT_EQ(s.out.over_under_ns, 0);
+    running(&s, 0, go);
+    project(&s, go + SEC(10));
+    ASSERT_EQ(s.out.item_end_ns[0], go + SEC(30));
+    ASSERT_EQ(s.out.end_ns, go + SEC(90));
+    ASSERT_EQ(s.out.over_under_ns, 0);
+    ASSERT_EQ(s.out.running_delta_ns, 0);
     ASSERT_EQ(s.out.off_air_delta_ns, 0); /* no off_air */
+    project(&s, go + SEC(40)); /* A runs 10 s past its end */
+    ASSERT_EQ(s.out.over_under_ns, SEC(10));
+    ASSERT_EQ(s.out.running_delta_ns, SEC(10));
     unload(&s);
 }
 

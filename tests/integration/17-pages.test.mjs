@@ -1,0 +1,228 @@
+// The pages under pressure, in headless Debian chromium against the real daemon: the producer's
+// controls fit a laptop's screen, PANIC is its own state on producer and stage, a producer page
+// that lost the daemon is unmistakable and sends nothing, refusals float and go, timed messages
+// clear themselves, long titles are never cut, and screenshots of each page at each size.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Daemon, ROOT, rundown, sleep } from './lib/daemon.mjs';
+import { TcpReceiver, UdpReceiver, WsReceiver } from './lib/peers.mjs';
+import { launch, openPage } from './lib/browser.mjs';
+
+const SHOTS = join(ROOT, 'build/screenshots');
+const LONG = 'Anchor intro: hospital waiting lists after the council vote, with the minister';
+
+// Five GO items, one cue each, the second with a long title; go_guard long enough to be hit.
+function show() {
+  return rundown({
+    items: ['one', 'two', 'three', 'four', 'five'].map((id, i) => ({
+      id, title: i === 1 ? LONG : `Item ${id}`, duration: '45s', warn: '15s', critical: '5s',
+      cues: [{ id: `${id}-cut`, at: '0', target: 'sw', osc: { address: `/cut/${id}` } }],
+    })),
+  });
+}
+
+const live = (page) => page.waitForFunction(() => document.body.dataset.conn === 'live', null, { timeout: 5000 });
+
+// The box of a selector, and whether all of it lies inside the viewport.
+async function inside(page, sel) {
+  const box = await page.locator(sel).first().boundingBox();
+  const vp = page.viewportSize();
+  return { box, ok: !!box && box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 0.5 && box.y + box.height <= vp.height + 0.5 };
+}
+
+async function withDaemon(opts, fn) {
+  const rx = await new UdpReceiver().start();
+  const d = await new Daemon({ show: show(), targets: { sw: { url: rx.url } }, ...opts }).start();
+  const browser = await launch();
+  try {
+    await fn(d, browser, rx);
+  } finally {
+    await browser.close();
+    const ex = await d.stop();
+    rx.close();
+    d.cleanup();
+    assert.equal(ex.code, 0, d.stderr);
+  }
+}
+
+async function producer(browser, d, viewport) {
+  const p = await openPage(browser, { origin: d.url, viewport });
+  await p.goto(`${d.url}/producer/?token=${d.token}`);
+  await p.waitForSelector('#role[data-role="control"]', { timeout: 5000 });
+  await live(p);
+  await p.waitForSelector('#rundown-body tr[data-id="five"]');
+  return p;
+}
+
+test('producer at 1280x800, 1366x768 and 1920x1080: GO, HOLD, PANIC, the countdown, GOTO, SKIP and FIRE without scrolling', async () => {
+  await withDaemon({}, async (d, browser) => {
+    assert.equal((await d.api('go')).status, 200);
+    for (const [width, height] of [[1280, 800], [1366, 768], [1920, 1080]]) {
+      const p = await producer(browser, d, { width, height });
+      await p.click('#rundown-body tr[data-id="four"]'); // an item picked by hand, with a cue
+      await p.waitForSelector('#sel-cues button[data-cue="four-cut"]');
+      for (const sel of ['#go', '#hold', '#panic', '#p-countdown', '#goto', '#skip', '#sel-cues button[data-cue="four-cut"]']) {
+        const r = await inside(p, sel);
+        assert.ok(r.ok, `${width}x${height}: ${sel} at ${JSON.stringify(r.box)}`);
+      }
+      // The page itself does not scroll: only the panels do.
+      const scrolls = await p.evaluate(() => document.documentElement.scrollHeight > window.innerHeight + 1);
+      assert.equal(scrolls, false, `${width}x${height}: the page scrolls`);
+      await p.close();
+    }
+  });
+});
+
+test('PANIC is a state of its own on the producer and the stage, until RESUME', async () => {
+  await withDaemon({}, async (d, browser) => {
+    const p = await producer(browser, d, { width: 1280, height: 800 });
+    const s = await openPage(browser, { origin: d.url });
+    await s.goto(`${d.url}/stage/`);
+    await live(s);
+    await p.click('#go');
+    await p.waitForSelector('#show-state[data-state="running"]');
+    // PANIC asks once more.
+    await p.click('#panic');
+    await p.waitForSelector('#panic.armed');
+    await p.click('#panic');
+    await p.waitForSelector('#show-state[data-state="panic"]', { timeout: 3000 });
+    assert.equal(await p.textContent('#show-state'), 'PANIC');
+    assert.equal(await p.getAttribute('#p-countdown', 'data-phase'), 'panic');
+    assert.equal(await p.textContent('#run-label'), 'PANIC');
+    assert.ok(await p.evaluate(() => document.body.classList.contains('in-panic')));
+    await s.waitForFunction(() => document.body.dataset.phase === 'panic', null, { timeout: 3000 });
+    assert.equal(await s.textContent('#label'), 'PANIC');
+    assert.notEqual(await s.textContent('#label'), 'HOLD');
+    // RESUME (the HOLD button reads RESUME) ends it.
+    assert.equal(await p.textContent('#hold'), 'RESUME');
+    await p.click('#hold');
+    await p.waitForSelector('#show-state[data-state="running"]', { timeout: 3000 });
+    await s.waitForFunction(() => document.body.dataset.phase !== 'panic', null, { timeout: 3000 });
+  });
+});
+
+test('a producer page that lost the daemon says so, sends nothing, and comes back by itself', async () => {
+  await withDaemon({}, async (d, browser, rx) => {
+    const p = await producer(browser, d, { width: 1280, height: 800 });
+    assert.equal(await p.isDisabled('#go'), false);
+    assert.ok(await p.isHidden('#offline'));
+    d.kill('SIGKILL');
+    await d.exited;
+    await p.waitForFunction(() => document.getElementById('go').disabled, null, { timeout: 3000 });
+    assert.ok(await p.evaluate(() => document.body.classList.contains('offline')));
+    assert.ok(await p.isVisible('#offline'));
+    assert.match(await p.textContent('#offline-title'), /DISCONNECTED|CONNECTING|NO HEARTBEAT/);
+    for (const sel of ['#hold', '#panic', '#back', '#msg-form button[type="submit"]'])
+      assert.ok(await p.isDisabled(sel), `${sel} disabled`);
+    await p.keyboard.press('Space'); // GO by key: nothing may go out either
+    d.stdout = '';
+    d.stderr = '';
+    await d.spawn();
+    await live(p);
+    await p.waitForFunction(() => !document.getElementById('go').disabled, null, { timeout: 3000 });
+    assert.ok(await p.isHidden('#offline'));
+    assert.equal(rx.messages.length, 0, 'nothing was sent while down');
+    assert.equal((await d.state()).show.state, 'idle');
+  });
+});
+
+test('a refusal floats over the page, never moves GO, and goes by itself', async () => {
+  await withDaemon({ config: { go_guard: '2s' } }, async (d, browser) => {
+    const p = await producer(browser, d, { width: 1280, height: 800 });
+    const before = await p.locator('#go').boundingBox();
+    await p.click('#go');
+    await p.click('#go');
+    const alert = p.locator('.alert[data-code="go_guard"]');
+    await alert.waitFor({ timeout: 3000 });
+    assert.deepEqual(await p.locator('#go').boundingBox(), before, 'GO did not move');
+    const shownAt = Date.now();
+    await alert.waitFor({ state: 'detached', timeout: 7000 });
+    const gone = Date.now() - shownAt;
+    assert.ok(gone >= 3000 && gone <= 7000, `gone after ${gone} ms`);
+  });
+});
+
+test('a timed stage message: the producer counts it down, both pages drop it when it clears', async () => {
+  await withDaemon({}, async (d, browser) => {
+    const p = await producer(browser, d, { width: 1280, height: 800 });
+    const s = await openPage(browser, { origin: d.url });
+    await s.goto(`${d.url}/stage/`);
+    await live(s);
+    await p.fill('#msg-text', 'WRAP');
+    await p.fill('#msg-seconds', '2');
+    await p.click('#msg-form button[type="submit"]');
+    await s.waitForFunction(() => document.getElementById('message').textContent === 'WRAP', null, { timeout: 3000 });
+    await p.waitForFunction(() => /clears in/.test(document.getElementById('msg-left').textContent), null, { timeout: 3000 });
+    assert.equal((await d.state()).message.text, 'WRAP');
+    await s.waitForFunction(() => document.getElementById('message').hidden, null, { timeout: 4000 });
+    await p.waitForFunction(() => document.getElementById('msg-current').hidden && !document.getElementById('msg-left').textContent, null, { timeout: 2000 });
+  });
+});
+
+test('long titles are never cut: producer and stage at 768x1024 and 390x844', async () => {
+  await withDaemon({}, async (d, browser) => {
+    await d.api('goto', { item: 'two' });
+    for (const [width, height] of [[768, 1024], [390, 844]]) {
+      const p = await producer(browser, d, { width, height });
+      const s = await openPage(browser, { origin: d.url, viewport: { width, height } });
+      await s.goto(`${d.url}/stage/`);
+      await live(s);
+      for (const [page, sel] of [[p, '#run-title'], [s, '#title']]) {
+        await page.waitForFunction((t) => document.querySelector(t.sel).textContent === t.text, { sel, text: LONG }, { timeout: 3000 });
+        await sleep(100);
+        const fits = await page.evaluate((q) => {
+          const e = document.querySelector(q);
+          return { h: e.scrollHeight <= e.clientHeight + 1, w: e.scrollWidth <= e.clientWidth + 1, px: getComputedStyle(e).fontSize, ellipsis: getComputedStyle(e).textOverflow };
+        }, sel);
+        assert.ok(fits.h && fits.w && fits.ellipsis !== 'ellipsis', `${width}x${height} ${sel}: ${JSON.stringify(fits)}`);
+      }
+      // The stage's tools stay on one line on a phone: the fullscreen button beside TENTHS.
+      const [mode, fs] = [await s.locator('#mode').boundingBox(), await s.locator('#fullscreen').boundingBox()];
+      if (fs) assert.ok(Math.abs(mode.y - fs.y) < mode.height / 2, `${width}x${height}: fullscreen wrapped (${mode.y} vs ${fs.y})`);
+      await p.close();
+      await s.close();
+    }
+  });
+});
+
+test('screenshots of the pages at laptop, tablet and phone sizes (build/screenshots/)', async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // The demo show as make run runs it: moved to today, with devices that answer.
+  const osc = await new UdpReceiver().start();
+  const tcp = await new TcpReceiver().start();
+  const gfx = await new WsReceiver().start();
+  const d = await new Daemon({
+    show: readFileSync(join(ROOT, 'config/evening-news.json'), 'utf8'),
+    targets: { switcher: { url: osc.url }, prompter: { url: osc.url }, audio: { url: tcp.url }, gfx: { url: gfx.url } },
+    args: ['--demo'],
+  }).start();
+  const browser = await launch();
+  try {
+    assert.equal((await d.api('go')).status, 200);
+    await osc.waitCount(3);
+    await d.api('message', { text: 'WRAP IN 30', color: 'red', seconds: 300 });
+    const sizes = [[1280, 800], [768, 1024], [390, 844]];
+    const views = [['index', '/'], ['stage', '/stage/'], ['producer', `/producer/?token=${d.token}`]];
+    for (const [name, path] of views) {
+      for (const [width, height] of sizes) {
+        const p = await openPage(browser, { origin: d.url, viewport: { width, height } });
+        await p.goto(`${d.url}${path}`);
+        if (name !== 'index') await live(p);
+        await sleep(400);
+        await p.screenshot({ path: join(SHOTS, `${name}-${width}x${height}.png`) });
+        assert.deepEqual(p.errors, [], `${name} ${width}x${height}: page errors`);
+        await p.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    const ex = await d.stop();
+    osc.close();
+    await tcp.close();
+    await gfx.close();
+    d.cleanup();
+    assert.equal(ex.code, 0, d.stderr);
+  }
+});
