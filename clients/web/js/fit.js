@@ -30,12 +30,6 @@ export function fitter(el, box, { maxHeightFraction = 0.9, maxWidthFraction = 0.
   };
 }
 
-// Returns set(text): a block of wrapping text (a title) that shrinks until it fits its box,
-// so a long title is never cut. el's CSS gives the largest size and a height or max-height in
-// px (never in em: it would shrink with the font), overflow hidden. The font steps down
-// until nothing overflows, to minPx at the least; words wrap, never end in an ellipsis.
-// Refitted when the text's shape changes (digits count as one shape, so a ticking "in 0:12"
-// costs nothing) and when the window is resized.
 // Steps el's font down from its CSS size until its content fits its box (to minPx at the
 // least). A pixel at a time: titles are short and this runs only when they change.
 export function shrinkToFit(el, minPx = 12) {
@@ -47,6 +41,12 @@ export function shrinkToFit(el, minPx = 12) {
   }
 }
 
+// Returns set(text): a block of wrapping text (a title) that shrinks until it fits its box,
+// so a long title is never cut. el's CSS gives the largest size and a height or max-height in
+// px (never in em: it would shrink with the font), overflow hidden. The font steps down
+// until nothing overflows, to minPx at the least; words wrap, never end in an ellipsis.
+// Refitted when the text's shape changes (digits count as one shape, so a ticking "in 0:12"
+// costs nothing) and when the window is resized.
 export function shrinker(el, { minPx = 12 } = {}) {
   let shape = null;
   const refit = () => shrinkToFit(el, minPx);
