@@ -428,7 +428,17 @@ static void resume_record(void *ctx, const sc_record_t *rec)
         c.sent_ms = rec->cue.sent_wall_ns / 1000000;
         c.has_sent = rec->cue.sent_wall_ns != 0;
         c.lateness_us = c.has_sent ? rec->cue.lateness_us : 0;
+        c.seq = rec->cue.seq;
+        c.answer_us = -1;
         sc_engine_replay_cue(app->engine, rec->cue.target, &c);
+    }
+    if (rec->answer.present) {
+        static const char *const answers[] = {"ok", "error", "timeout"};
+        for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
+            if (strcmp(rec->answer.answer, answers[i]) == 0)
+                sc_engine_replay_answer(app->engine, rec->answer.cue_seq, answers[i],
+                                        rec->answer.answer_us,
+                                        rec->answer.answered_wall_ns / 1000000, rec->answer.detail);
     }
     switch (rec->kind) {
     case SC_REC_SHOW:
@@ -818,6 +828,8 @@ cleanup:
         sc_asrun_free(app->asrun);
     if (app->server)
         sc_server_free(app->server);
+    for (size_t i = 0; app->targets && i < app->ntargets; i++)
+        sc_target_free_stats(&app->targets[i]);
     free(app->targets);
     int closed = uv_loop_close(&app->loop);
     if (closed != 0) {

@@ -22,6 +22,14 @@ void rd_payload_free(rd_payload_t *p)
         free(p->osc.types);
     }
     free(p->ws_text);
+    free(p->obs.request);
+    free(p->obs.data);
+    free(p->http.method);
+    free(p->http.path);
+    for (size_t i = 0; i < p->http.nheaders; i++)
+        free(p->http.headers[i]);
+    free(p->http.headers);
+    free(p->http.body);
     memset(p, 0, sizeof *p);
 }
 
@@ -90,6 +98,8 @@ void rd_config_free(rd_config_t *c)
         free(t->url);
         free(t->host);
         free(t->path);
+        free(t->password);
+        free(t->eol);
         rd_payload_free(&t->panic);
     }
     free(c->targets);

@@ -39,13 +39,35 @@ typedef enum {
     RD_PAYLOAD_NONE = 0,
     RD_PAYLOAD_OSC = 1,
     RD_PAYLOAD_WS = 2,
+    RD_PAYLOAD_OBS = 3,
+    RD_PAYLOAD_HTTP = 4,
+    RD_PAYLOAD_TCP = 5,
 } rd_payload_kind_t;
+
+/* An obs-websocket v5 request. */
+typedef struct {
+    char *request; /* owned: the requestType */
+    char *data;    /* owned: requestData as compact JSON, or NULL */
+} rd_obs_request_t;
+
+/* An HTTP request; the target's URL gives the host and a base path. */
+typedef struct {
+    char *method;   /* owned: "GET", "POST" or "PUT" */
+    char *path;     /* owned: starts with '/', may carry a query */
+    char **headers; /* owned array of owned "Name: value" lines */
+    size_t nheaders;
+    char *body;               /* owned, or NULL for none */
+    const char *content_type; /* static: the body's type when the headers give none, or NULL */
+} rd_http_request_t;
 
 /* What a cue (or a target's panic) sends. */
 typedef struct {
     rd_payload_kind_t kind;
-    rd_osc_msg_t osc; /* when kind == RD_PAYLOAD_OSC */
-    char *ws_text;    /* when kind == RD_PAYLOAD_WS: owned, the exact text frame */
+    rd_osc_msg_t osc;       /* when kind == RD_PAYLOAD_OSC */
+    char *ws_text;          /* RD_PAYLOAD_WS: owned, the exact text frame;
+                             * RD_PAYLOAD_TCP: owned, the line without its end */
+    rd_obs_request_t obs;   /* when kind == RD_PAYLOAD_OBS */
+    rd_http_request_t http; /* when kind == RD_PAYLOAD_HTTP */
 } rd_payload_t;
 
 /* ---- Rundown ----------------------------------------------------------- */
@@ -105,7 +127,18 @@ typedef enum {
     RD_TARGET_OSC_UDP = 0,
     RD_TARGET_OSC_TCP = 1,
     RD_TARGET_WS = 2,
+    RD_TARGET_OBS = 3,
+    RD_TARGET_HTTP = 4,
+    RD_TARGET_TCP = 5,
 } rd_target_kind_t;
+
+/* What a target's device sends back, for kinds where it is a choice. */
+typedef enum {
+    RD_ANSWER_NONE = 0,    /* nothing is awaited */
+    RD_ANSWER_LINE = 1,    /* tcp: the next line is the oldest cue's answer */
+    RD_ANSWER_MESSAGE = 2, /* ws: the next message is the oldest cue's answer */
+    RD_ANSWER_ALWAYS = 3,  /* obs, http: the protocol answers every request */
+} rd_answer_mode_t;
 
 typedef enum {
     RD_FRAMING_LENGTH = 0, /* OSC 1.0 TCP: int32 big-endian length prefix */
@@ -121,7 +154,11 @@ typedef struct {
     char *path; /* owned: "/" for websocket targets without a path; NULL for OSC */
     int64_t latency_ns;
     rd_framing_t framing;
-    rd_payload_t panic; /* kind RD_PAYLOAD_NONE when there is none */
+    rd_payload_t panic;      /* kind RD_PAYLOAD_NONE when there is none */
+    rd_answer_mode_t answer; /* what the device answers (the kind's default or "answer") */
+    int64_t timeout_ns;      /* how long an answer may take (default 1 s) */
+    char *password;          /* owned, obs only: NULL for none */
+    char *eol;               /* owned, tcp only: what ends each line sent ("\r\n") */
 } rd_target_t;
 
 typedef struct {

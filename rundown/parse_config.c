@@ -20,7 +20,8 @@ static const char *const http_fields[] = {"listen", "tls", NULL};
 static const char *const tls_fields[] = {"cert", "key", NULL};
 static const char *const osc_fields[] = {"listen", "allow", NULL};
 static const char *const auth_fields[] = {"control_token", "view_token", NULL};
-static const char *const target_fields[] = {"url", "latency", "framing", "panic", NULL};
+static const char *const target_fields[] = {"url",    "latency",  "framing", "panic", "timeout",
+                                            "answer", "password", "eol",     NULL};
 
 /* The config's durations have no frame forms that depend on a show; 25 is
  * only there to satisfy the parser. */
@@ -201,17 +202,41 @@ static void parse_token(const json_t *auth, const char *key, char **out, rd_diag
     *out = rd_xstrdup(s);
 }
 
-/* "A, B or C" of the kinds' `field` (url_form or scheme), only those where
- * `only_framing` allows; for messages. */
-static void kind_list(char *buf, size_t len, bool scheme, bool only_framing)
+/* Which kinds a target field applies to, for kind_list. */
+static bool any_kind(const rd_target_kind_info_t *k)
+{
+    (void)k;
+    return true;
+}
+static bool has_framing(const rd_target_kind_info_t *k)
+{
+    return k->framing;
+}
+static bool has_password(const rd_target_kind_info_t *k)
+{
+    return k->password;
+}
+static bool has_eol(const rd_target_kind_info_t *k)
+{
+    return k->eol;
+}
+static bool can_answer(const rd_target_kind_info_t *k)
+{
+    return k->answers != RD_ANSWER_NONE || k->answer_choice != RD_ANSWER_NONE;
+}
+
+/* "A, B or C" of the kinds' url_form (or scheme), only those `keep` takes;
+ * for messages. */
+static void kind_list(char *buf, size_t len, bool scheme,
+                      bool (*keep)(const rd_target_kind_info_t *))
 {
     size_t n = 0, total = 0;
     for (size_t i = 0; i < rd_ntarget_kinds; i++)
-        total += !only_framing || rd_target_kinds[i].framing;
+        total += keep(&rd_target_kinds[i]);
     buf[0] = '\0';
     for (size_t i = 0; i < rd_ntarget_kinds; i++) {
         const rd_target_kind_info_t *k = &rd_target_kinds[i];
-        if (only_framing && !k->framing)
+        if (!keep(k))
             continue;
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, "%s%s",
@@ -221,6 +246,63 @@ static void kind_list(char *buf, size_t len, bool scheme, bool only_framing)
                  scheme ? k->scheme : k->url_form);
         n++;
     }
+}
+
+/* A field given to a target whose kind it does not apply to. */
+static void not_for_kind(const char *path, const char *field,
+                         bool (*keep)(const rd_target_kind_info_t *), rd_diags_t *d)
+{
+    char schemes[160];
+    kind_list(schemes, sizeof schemes, true, keep);
+    rd_path_t p = rd__path_key(path, field);
+    rd_diag_add(d, RD_ERROR, p.s, "%s applies only to %s targets", field, schemes);
+}
+
+/* What a target's device answers and how long it may take: "answer",
+ * "timeout", and the kind's own "password" and "eol". */
+static void parse_answers(const json_t *o, const char *path, const char *url, rd_target_t *t,
+                          rd_diags_t *d)
+{
+    const rd_target_kind_info_t *k = url ? rd_target_kind_info(t->kind) : NULL;
+    t->answer = k ? k->answers : RD_ANSWER_NONE;
+    t->timeout_ns = RD_NS_PER_S;
+    const char *answer = rd__get_string(o, "answer", path, false, d);
+    if (answer && k) {
+        const char *want = rd_answer_mode_name(k->answer_choice);
+        rd_path_t p = rd__path_key(path, "answer");
+        if (!want && k->answers != RD_ANSWER_NONE)
+            rd_diag_add(d, RD_ERROR, p.s, "%s always answers; leave \"answer\" out", k->noun);
+        else if (!want)
+            not_for_kind(path, "answer", can_answer, d);
+        else if (strcmp(answer, want) == 0)
+            t->answer = k->answer_choice;
+        else
+            rd_diag_add(d, RD_ERROR, p.s, "\"%s\" is not an answer %s can wait for (write \"%s\")",
+                        answer, k->noun, want);
+    }
+    bool present;
+    if (rd__get_duration(o, "timeout", path, CONFIG_FPS, &present, &t->timeout_ns, d) && k &&
+        !can_answer(k))
+        not_for_kind(path, "timeout", can_answer, d);
+    if (present && (t->timeout_ns <= 0 || t->timeout_ns > 30 * RD_NS_PER_S)) {
+        rd_path_t p = rd__path_key(path, "timeout");
+        rd_diag_add(d, RD_ERROR, p.s, "a timeout is more than 0 and at most 30 seconds");
+    }
+    const char *password = rd__get_string(o, "password", path, false, d);
+    if (password) {
+        t->password = rd_xstrdup(password);
+        if (k && !k->password)
+            not_for_kind(path, "password", has_password, d);
+    }
+    const char *eol = rd__get_string(o, "eol", path, false, d);
+    if (eol && k && !k->eol)
+        not_for_kind(path, "eol", has_eol, d);
+    if (eol && (eol[0] == '\0' || strlen(eol) > 4)) {
+        rd_path_t p = rd__path_key(path, "eol");
+        rd_diag_add(d, RD_ERROR, p.s, "the end of line is 1 to 4 characters (\"\\r\\n\", \"\\n\")");
+    }
+    if (k && k->eol)
+        t->eol = rd_xstrdup(eol && eol[0] && strlen(eol) <= 4 ? eol : "\r\n");
 }
 
 /* A target URL: a kind's scheme, then host:port (or a name), then a path
@@ -236,9 +318,14 @@ static bool parse_url(const char *url, rd_target_t *t, const char *path, rd_diag
                     url);
         return false;
     }
+    if (!kind && strncmp(url, "https://", 8) == 0) {
+        rd_diag_add(d, RD_ERROR, path,
+                    "\"%s\": https:// (TLS) targets are not supported yet; use http://", url);
+        return false;
+    }
     if (!kind) {
         char forms[256];
-        kind_list(forms, sizeof forms, false, false);
+        kind_list(forms, sizeof forms, false, any_kind);
         rd_diag_add(d, RD_ERROR, path, "\"%s\" is not a target URL (write %s)", url, forms);
         return false;
     }
@@ -314,12 +401,10 @@ static void parse_target(const char *name, const json_t *o, rd_target_t *t, rd_d
         else
             rd_diag_add(d, RD_ERROR, fp.s, "\"%s\" is not a framing (write \"length\" or \"slip\")",
                         framing);
-        if (url && !rd_target_kind_info(t->kind)->framing) {
-            char schemes[128];
-            kind_list(schemes, sizeof schemes, true, true);
-            rd_diag_add(d, RD_ERROR, fp.s, "framing applies only to %s targets", schemes);
-        }
+        if (url && !rd_target_kind_info(t->kind)->framing)
+            not_for_kind(path.s, "framing", has_framing, d);
     }
+    parse_answers(o, path.s, url && t->host ? url : NULL, t, d);
 
     json_t *panic = json_object_get(o, "panic");
     if (panic) {

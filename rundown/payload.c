@@ -1,9 +1,12 @@
-/* Cue payloads: OSC messages with typed arguments, and websocket texts. */
+/* Cue payloads: OSC messages with typed arguments, websocket texts, obs-websocket and HTTP
+ * requests, text lines. */
 #include "payload.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fields.h"
 #include "xalloc.h"
@@ -302,6 +305,209 @@ static bool parse_ws(const json_t *ws, const char *path, rd_payload_t *out, rd_d
     return true;
 }
 
+/* An obs-websocket request: {"request": "SetCurrentProgramScene", "data": {...}}. */
+static bool parse_obs(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d)
+{
+    static const char *const fields[] = {"request", "data", NULL};
+    if (!json_is_object(v)) {
+        rd_diag_add(d, RD_ERROR, path,
+                    "must be an object like {\"request\": \"SetCurrentProgramScene\", \"data\": "
+                    "{\"sceneName\": \"Cam 2\"}}, not %s",
+                    rd__json_kind(v));
+        return false;
+    }
+    rd__check_fields(v, path, fields, d);
+    const char *req = rd__get_string(v, "request", path, true, d);
+    if (!req)
+        return false;
+    rd_path_t rp = rd__path_key(path, "request");
+    size_t n = strlen(req);
+    bool ok = n > 0 && n <= 128;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = isalnum((unsigned char)req[i]);
+    if (!ok) {
+        rd_diag_add(d, RD_ERROR, rp.s,
+                    "\"%s\" is not an obs-websocket request type (letters and digits, like "
+                    "\"SetCurrentProgramScene\")",
+                    req);
+        return false;
+    }
+    out->obs.request = rd_xstrdup(req);
+    const json_t *data = json_object_get(v, "data");
+    if (data && !json_is_null(data)) {
+        rd_path_t dp = rd__path_key(path, "data");
+        if (!json_is_object(data)) {
+            rd_diag_add(d, RD_ERROR, dp.s, "the request's data is an object, not %s",
+                        rd__json_kind(data));
+            return false;
+        }
+        out->obs.data = json_dumps(data, JSON_COMPACT);
+        if (!out->obs.data || strlen(out->obs.data) > RD_WS_MAX_BYTES) {
+            rd_diag_add(d, RD_ERROR, dp.s, "the data is over %d bytes", RD_WS_MAX_BYTES);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Header names the daemon writes itself: a cue may not give them. */
+static const char *const own_headers[] = {"host", "content-length", "connection",
+                                          "transfer-encoding", NULL};
+
+static bool http_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+            return false;
+    return true;
+}
+
+static bool printable(const char *s, bool spaces)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < ' ' || *s == 0x7f || (!spaces && *s == ' '))
+            return false;
+    return true;
+}
+
+static bool parse_headers(const json_t *h, const char *path, rd_http_request_t *r, rd_diags_t *d)
+{
+    if (!json_is_object(h)) {
+        rd_diag_add(d, RD_ERROR, path, "headers are an object of names and strings, not %s",
+                    rd__json_kind(h));
+        return false;
+    }
+    r->headers = rd_xcalloc(json_object_size(h) + 1, sizeof *r->headers);
+    const char *name;
+    const json_t *val;
+    bool ok = true;
+    json_object_foreach ((json_t *)h, name, val) {
+        rd_path_t p = rd__path_key(path, name);
+        if (!http_token(name)) {
+            rd_diag_add(d, RD_ERROR, p.s, "\"%s\" is not an HTTP header name", name);
+            ok = false;
+            continue;
+        }
+        for (size_t i = 0; own_headers[i]; i++) {
+            if (strcasecmp(name, own_headers[i]) == 0) {
+                rd_diag_add(d, RD_ERROR, p.s, "the daemon writes %s itself; leave it out", name);
+                ok = false;
+            }
+        }
+        if (!json_is_string(val) || !printable(json_string_value(val), true)) {
+            rd_diag_add(d, RD_ERROR, p.s, "a header's value is a string without line breaks");
+            ok = false;
+            continue;
+        }
+        r->headers[r->nheaders++] = rd_xasprintf("%s: %s", name, json_string_value(val));
+    }
+    return ok;
+}
+
+static bool has_header(const rd_http_request_t *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strncasecmp(r->headers[i], name, n) == 0 && r->headers[i][n] == ':')
+            return true;
+    return false;
+}
+
+/* An HTTP request: {"method", "path", "headers", "body"}. */
+static bool parse_http(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d)
+{
+    static const char *const fields[] = {"method", "path", "headers", "body", NULL};
+    static const char *const methods[] = {"GET", "POST", "PUT", NULL};
+    if (!json_is_object(v)) {
+        rd_diag_add(
+            d, RD_ERROR, path,
+            "must be an object like {\"method\": \"GET\", \"path\": \"/api/?Function=Cut\"}, "
+            "not %s",
+            rd__json_kind(v));
+        return false;
+    }
+    rd__check_fields(v, path, fields, d);
+    rd_http_request_t *r = &out->http;
+    const char *method = rd__get_string(v, "method", path, false, d);
+    if (json_object_get(v, "method") && !method)
+        return false;
+    r->method = rd_xstrdup(method ? method : "GET");
+    bool known = false;
+    for (size_t i = 0; methods[i]; i++)
+        known |= strcmp(r->method, methods[i]) == 0;
+    if (!known) {
+        rd_path_t p = rd__path_key(path, "method");
+        rd_diag_add(d, RD_ERROR, p.s,
+                    "\"%s\" is not a method a cue sends (write \"GET\", \"POST\" "
+                    "or \"PUT\")",
+                    r->method);
+        return false;
+    }
+    const char *rpath = rd__get_string(v, "path", path, true, d);
+    if (!rpath)
+        return false;
+    rd_path_t pp = rd__path_key(path, "path");
+    if (rpath[0] != '/' || !printable(rpath, false) || strlen(rpath) > 4096) {
+        rd_diag_add(
+            d, RD_ERROR, pp.s,
+            "\"%s\" is not a request path (it starts with '/', has no spaces and is at most "
+            "4096 bytes; escape a space as %%20)",
+            rpath);
+        return false;
+    }
+    r->path = rd_xstrdup(rpath);
+    const json_t *h = json_object_get(v, "headers");
+    if (h) {
+        rd_path_t hp = rd__path_key(path, "headers");
+        if (!parse_headers(h, hp.s, r, d))
+            return false;
+    }
+    const json_t *body = json_object_get(v, "body");
+    if (body && !json_is_null(body)) {
+        rd_path_t bp = rd__path_key(path, "body");
+        if (strcmp(r->method, "GET") == 0) {
+            rd_diag_add(d, RD_ERROR, bp.s, "a GET sends no body; use \"POST\" or \"PUT\"");
+            return false;
+        }
+        if (json_is_string(body)) {
+            r->body = rd_xstrdup(json_string_value(body));
+            r->content_type = "text/plain; charset=utf-8";
+        } else {
+            r->body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+            r->content_type = "application/json";
+        }
+        if (has_header(r, "content-type"))
+            r->content_type = NULL;
+        if (!r->body || strlen(r->body) > RD_WS_MAX_BYTES) {
+            rd_diag_add(d, RD_ERROR, bp.s, "the body is over %d bytes", RD_WS_MAX_BYTES);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A text line: "PLAY 1-10 AMB"; the target's "eol" ends it on the wire. */
+static bool parse_tcp(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d)
+{
+    if (!json_is_string(v)) {
+        rd_diag_add(d, RD_ERROR, path, "must be the line to send, like \"PLAY 1-10 AMB\", not %s",
+                    rd__json_kind(v));
+        return false;
+    }
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (n == 0 || n > RD_WS_MAX_BYTES || strlen(s) != n || strpbrk(s, "\r\n")) {
+        rd_diag_add(
+            d, RD_ERROR, path,
+            "the line is empty, too long or has a line break; the target's \"eol\" ends it");
+        return false;
+    }
+    out->ws_text = rd_xstrdup(s);
+    return true;
+}
+
 static bool parse_osc_payload(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d)
 {
     return parse_osc(v, path, &out->osc, d);
@@ -314,8 +520,9 @@ static const struct {
     const char *article; /* "an" "osc" payload, "a" "ws" payload */
     bool (*parse)(const json_t *v, const char *path, rd_payload_t *out, rd_diags_t *d);
 } payloads[] = {
-    {"osc", RD_PAYLOAD_OSC, "an", parse_osc_payload},
-    {"ws", RD_PAYLOAD_WS, "a", parse_ws},
+    {"osc", RD_PAYLOAD_OSC, "an", parse_osc_payload}, {"ws", RD_PAYLOAD_WS, "a", parse_ws},
+    {"obs", RD_PAYLOAD_OBS, "an", parse_obs},         {"http", RD_PAYLOAD_HTTP, "an", parse_http},
+    {"tcp", RD_PAYLOAD_TCP, "a", parse_tcp},
 };
 #define NPAYLOADS (sizeof payloads / sizeof payloads[0])
 _Static_assert(NPAYLOADS <= RD_PAYLOAD_KINDS_MAX, "raise RD_PAYLOAD_KINDS_MAX");

@@ -1,4 +1,4 @@
-/* Cue payloads: the "osc" and "ws" objects of cues and target panics. */
+/* Cue payloads: the "osc", "ws", "obs", "http" and "tcp" members of cues and target panics. */
 #ifndef RD_PAYLOAD_H
 #define RD_PAYLOAD_H
 
@@ -16,7 +16,7 @@
 #define RD_WS_MAX_BYTES 65536
 
 /* The payload keys, one per kind of message (payload.c's table): "osc",
- * "ws". A new kind of message is a row there. */
+ * "ws", "obs", "http", "tcp". A new kind of message is a row there. */
 #define RD_PAYLOAD_KINDS_MAX 8
 
 /* The key of a payload kind ("osc"), or "?". */

@@ -639,6 +639,55 @@ static json_t *omitted_note(const sc_asrun_t *a)
     return j;
 }
 
+/* ---- Answers joined to their cues ---- */
+
+/* The answer records in memory, by the seq of the cue each answers: the
+ * exports copy them into the cue's record (written at send time, before any
+ * answer could exist). An object of "seq" strings to records; NULL when
+ * there is none. */
+static json_t *answers_by_cue(const sc_asrun_t *a)
+{
+    json_t *map = NULL;
+    for (size_t i = 0; i < a->n; i++) {
+        const char *line = ring_at(a, i);
+        if (!strstr(line, "\"kind\":\"answer\""))
+            continue;
+        json_t *j = json_loads(line, 0, NULL);
+        json_int_t cue_seq = json_integer_value(json_object_get(j, "cue_seq"));
+        if (j && cue_seq > 0) {
+            if (!map)
+                map = json_object();
+            char key[24];
+            snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT, cue_seq);
+            json_object_set(map, key, j);
+        }
+        json_decref(j);
+    }
+    return map;
+}
+
+static const char *const answer_fields[] = {"answer", "answered", "answer_us", "answer_detail"};
+
+/* Record j with its answer's fields when it is a cue that has one (j is
+ * changed in place); true when it was. */
+static bool join_answer(json_t *j, const json_t *answers)
+{
+    const char *kind = json_string_value(json_object_get(j, "kind"));
+    if (!answers || !kind || strcmp(kind, "cue") != 0)
+        return false;
+    char key[24];
+    snprintf(key, sizeof key, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(json_object_get(j, "seq")));
+    const json_t *ans = json_object_get(answers, key);
+    if (!ans)
+        return false;
+    for (size_t k = 0; k < sizeof answer_fields / sizeof answer_fields[0]; k++) {
+        json_t *v = json_object_get(ans, answer_fields[k]);
+        json_object_set(j, answer_fields[k], v ? v : json_null());
+    }
+    return true;
+}
+
 char *sc_asrun_json_text(const sc_asrun_t *a, size_t *len)
 {
     buf_t b = {0};
@@ -657,10 +706,17 @@ char *sc_asrun_json_text(const sc_asrun_t *a, size_t *len)
         free(s);
         json_decref(note);
     }
+    json_t *answers = answers_by_cue(a);
     for (size_t i = 0; i < a->n; i++) {
-        buf_str(&b, ring_at(a, i));
+        const char *line = ring_at(a, i);
+        json_t *j = answers && strstr(line, "\"kind\":\"cue\"") ? json_loads(line, 0, NULL) : NULL;
+        char *joined = j && join_answer(j, answers) ? json_dumps(j, JSON_COMPACT) : NULL;
+        buf_str(&b, joined ? joined : line);
+        free(joined);
+        json_decref(j);
         buf_str(&b, i + 1 < a->n ? ",\n" : "\n");
     }
+    json_decref(answers);
     buf_str(&b, "]\n");
     return buf_take(&b, len);
 }
@@ -676,24 +732,29 @@ char *sc_asrun_csv_text(const sc_asrun_t *a, size_t *len)
         free(row);
         json_decref(note);
     }
+    json_t *answers = answers_by_cue(a);
     for (size_t i = 0; i < a->n; i++) {
         json_t *j = json_loads(ring_at(a, i), 0, NULL);
         if (!j)
             continue; /* every line in memory was parsed once; only OOM fails */
+        join_answer(j, answers);
         char *row = sc_asrun_csv_row(j);
         buf_str(&b, row);
         free(row);
         json_decref(j);
     }
+    json_decref(answers);
     return buf_take(&b, len);
 }
 
 /* ---- CSV ---- */
 
 static const char *const csv_columns[] = {
-    "seq",     "wall",   "kind",      "item", "cue",         "target",    "cause",
-    "planned", "actual", "scheduled", "sent", "lateness_us", "outcome",   "cmd",
-    "args",    "door",   "source",    "ok",   "error",       "rehearsal", "message",
+    "seq",           "wall",      "kind",    "item",      "cue",       "target",
+    "cause",         "planned",   "actual",  "scheduled", "sent",      "lateness_us",
+    "outcome",       "cmd",       "args",    "door",      "source",    "ok",
+    "error",         "rehearsal", "message", "answered",  "answer_us", "answer",
+    "answer_detail", "cue_seq",
 };
 
 /* Adds one field, quoted when it holds a comma, quote, CR or LF. */

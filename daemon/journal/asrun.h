@@ -85,6 +85,9 @@ bool sc_asrun_is_durable(const sc_asrun_t *a, uint64_t seq);
 void sc_asrun_on_durable(sc_asrun_t *a, void (*cb)(void *ctx, uint64_t seq), void *ctx);
 
 /* The in-memory log as a JSON array text, one record per line; caller frees.
+ * In both exports a cue's record carries its answer's "answer", "answered",
+ * "answer_us" and "answer_detail" (the file keeps them in the later "answer"
+ * record, which the exports also list).
  * *len (if not NULL) gets its length. */
 char *sc_asrun_json_text(const sc_asrun_t *a, size_t *len);
 
@@ -94,7 +97,8 @@ char *sc_asrun_csv_text(const sc_asrun_t *a, size_t *len);
 
 #define SC_ASRUN_CSV_HEADER                                                                        \
     "seq,wall,kind,item,cue,target,cause,planned,actual,scheduled,sent,lateness_us,outcome,cmd,"   \
-    "args,door,source,ok,error,rehearsal,message\r\n"
+    "args,door,source,ok,error,rehearsal,message,answered,answer_us,answer,answer_detail,"         \
+    "cue_seq\r\n"
 
 /* One record as a CSV row ending in CRLF, in the header's columns; caller
  * frees. Strings as they are, integers in decimal, booleans true/false, null

@@ -73,7 +73,12 @@ json_t *sc_record_cue(int64_t wall_ns, bool rehearsal, const sc_record_cue_t *c)
                             : json_null());
     json_object_set_new(r, "outcome", json_string(c->outcome));
     json_object_set_new(r, "error", c->err ? json_string(strerror(c->err)) : json_null());
+    /* What its device answers comes later, in an "answer" record; the
+     * exports copy it here. */
     json_object_set_new(r, "answer", json_null());
+    json_object_set_new(r, "answered", json_null());
+    json_object_set_new(r, "answer_us", json_null());
+    json_object_set_new(r, "answer_detail", json_null());
     json_object_set_new(r, "run", json_integer((json_int_t)c->run));
     return r;
 }
@@ -81,11 +86,13 @@ json_t *sc_record_cue(int64_t wall_ns, bool rehearsal, const sc_record_cue_t *c)
 json_t *sc_record_answer(int64_t wall_ns, bool rehearsal, const sc_record_answer_t *a)
 {
     json_t *r = sc_record_new("answer", wall_ns, rehearsal);
-    json_object_set_new(r, "cue", json_string(a->cue));
-    json_object_set_new(r, "item", json_string(a->item));
+    json_object_set_new(r, "cue", a->cue ? json_string(a->cue) : json_null());
+    json_object_set_new(r, "item", a->item ? json_string(a->item) : json_null());
     json_object_set_new(r, "target", json_string(a->target));
-    json_object_set_new(r, "cue_seq", json_integer((json_int_t)a->cue_seq));
+    json_object_set_new(r, "cue_seq",
+                        a->cue_seq ? json_integer((json_int_t)a->cue_seq) : json_null());
     json_object_set_new(r, "answer", json_string(a->answer));
+    json_object_set_new(r, "answered", iso_or_null(a->answered_wall_ns));
     json_object_set_new(r, "answer_us",
                         a->answer_ns >= 0 ? json_integer(a->answer_ns / 1000) : json_null());
     json_object_set_new(r, "answer_detail", a->detail ? json_string(a->detail) : json_null());
@@ -251,6 +258,16 @@ void sc_record_read(const json_t *rec, const rd_rundown_t *r, int64_t midnight_w
         out->kind = read_command(rec, r, at, out);
         return;
     }
+    if (strcmp(kind, "answer") == 0) {
+        const json_t *us = json_object_get(rec, "answer_us");
+        out->answer.present = true;
+        out->answer.cue_seq = (uint64_t)json_integer_value(json_object_get(rec, "cue_seq"));
+        out->answer.answer = str(rec, "answer");
+        out->answer.detail = str(rec, "answer_detail");
+        out->answer.answer_us = json_is_integer(us) ? json_integer_value(us) : -1;
+        out->answer.answered_wall_ns = sc_record_parse_iso(str(rec, "answered"));
+        return;
+    }
     if (strcmp(kind, "cue") == 0) {
         out->cue.present = true;
         out->cue.cue = str(rec, "cue");
@@ -260,6 +277,7 @@ void sc_record_read(const json_t *rec, const rd_rundown_t *r, int64_t midnight_w
         out->cue.scheduled_wall_ns = sc_record_parse_iso(str(rec, "scheduled"));
         out->cue.sent_wall_ns = sc_record_parse_iso(str(rec, "sent"));
         out->cue.lateness_us = json_integer_value(json_object_get(rec, "lateness_us"));
+        out->cue.seq = (uint64_t)json_integer_value(json_object_get(rec, "seq"));
         /* A skipped cue may still come back (back restores its item); every
          * other outcome is final for its run. */
         if (strcmp(str(rec, "outcome"), "skipped") == 0)

@@ -20,17 +20,24 @@
  *   "item_skipped": "item", "title", "cause"
  *                  (cause: "go"|"follow"|"hard_start"|"goto"|"back"|"skip")
  *   "cue":         "cue", "item", "target", "protocol" (the target's kind,
- *                  "osc.udp"|"osc.tcp"|"ws"), "scheduled" (ISO or null),
+ *                  "osc.udp"|"osc.tcp"|"ws"|"obs"|"http"|"tcp"), "scheduled" (ISO or null),
  *                  "sent" (ISO or null), "lateness_us" (integer or null),
  *                  "outcome" ("sent"|"failed"|"skipped"|"missed"),
- *                  "error" (string or null), "answer" (null; see "answer"),
+ *                  "error" (string or null), "answer" (null on disk; see
+ *                  "answer"),
  *                  "run" (the item's run the cue counts for, from 1; 0 for a
  *                  cue fired by hand with `fire`, which counts for none)
- *   "answer":      a device's answer to a cue, for target kinds whose protocol
- *                  has one: "cue", "item", "target", "cue_seq" (the seq of
- *                  the cue's record), "answer" ("ok"|"error"|"timeout"),
+ *   "answer":      a device's answer to a cue, for targets whose device
+ *                  answers: "cue", "item" (null for a message of no cue,
+ *                  like a panic), "target", "cue_seq" (the seq of the cue's
+ *                  record, null for none), "answer" ("ok"|"error"|"timeout"),
+ *                  "answered" (ISO: when it came, or the wait ended),
  *                  "answer_us" (send to answer, integer or null),
- *                  "answer_detail" (string or null)
+ *                  "answer_detail" (string or null). The cue's own record
+ *                  is written when it is sent, before any answer, so that a
+ *                  crash never loses that a cue went out; the exports
+ *                  (GET /api/asrun, .csv) copy each answer into its cue's
+ *                  record (sc_asrun_json_text).
  *   "command":     "cmd", "args" (object), "door" ("ws"|"http"|"osc"|"signal"|"file"),
  *                  "source" ("127.0.0.1:5123"), "ok" (bool),
  *                  "error" ({"code","message"} or null)
@@ -69,9 +76,10 @@ json_t *sc_record_cue(int64_t wall_ns, bool rehearsal, const sc_record_cue_t *c)
 typedef struct {
     const char *cue, *item, *target;
     uint64_t cue_seq;
-    const char *answer; /* "ok", "error", "timeout" */
-    int64_t answer_ns;  /* send to answer; negative for none */
-    const char *detail; /* may be NULL */
+    const char *answer;       /* "ok", "error", "timeout" */
+    int64_t answer_ns;        /* send to answer; negative for none */
+    const char *detail;       /* may be NULL */
+    int64_t answered_wall_ns; /* when it came */
 } sc_record_answer_t;
 
 json_t *sc_record_answer(int64_t wall_ns, bool rehearsal, const sc_record_answer_t *a);
@@ -110,7 +118,16 @@ typedef struct {
         const char *cue, *item, *target, *outcome;
         int64_t scheduled_wall_ns, sent_wall_ns; /* 0: none */
         int64_t lateness_us;                     /* when both are set */
+        uint64_t seq;                            /* the record's own */
     } cue;
+    /* An "answer" record, for the cue log (strings borrowed, never NULL). */
+    struct {
+        bool present;
+        uint64_t cue_seq; /* 0: no cue */
+        const char *answer, *detail;
+        int64_t answer_us; /* -1: unknown */
+        int64_t answered_wall_ns;
+    } answer;
 } sc_record_t;
 
 /* Reads one record of the log against rundown r (items and cues by id) and

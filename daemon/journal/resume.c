@@ -82,8 +82,8 @@ bool sc_resume_replay(const char *text, size_t len, uint64_t hash, const rd_rund
     for (size_t i = from; i < n; i++) {
         sc_record_t rec;
         sc_record_read(json_array_get(records, i), r, midnight_wall_ns, &rec);
-        if ((rec.kind != SC_REC_OTHER || rec.cue.present) && rec.kind != SC_REC_START &&
-            rec.kind != SC_REC_RELOAD)
+        if ((rec.kind != SC_REC_OTHER || rec.cue.present || rec.answer.present) &&
+            rec.kind != SC_REC_START && rec.kind != SC_REC_RELOAD)
             apply(ctx, &rec);
     }
     json_decref(records);

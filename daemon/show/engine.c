@@ -236,7 +236,9 @@ static void log_cue(sc_engine_t *e, gen_t *g, int item, int cue, int target, uin
     };
     uint64_t seq = append(e, sc_record_cue(sc_wall_ns(), e->show.rehearsal, &rc));
 
-    sc_recent_cue_t r = {{0}, {0}, {0}, 0, 0, 0, sent != 0, outcome};
+    const sc_target_t *out_t = target >= 0 ? &e->env.targets[target] : NULL;
+    sc_recent_cue_t r = {.has_sent = sent != 0, .outcome = outcome, .seq = seq, .answer_us = -1};
+    r.awaits = out_t && sent && key && strcmp(outcome, "sent") == 0 && sc_target_awaits(out_t);
     snprintf(r.cue, sizeof r.cue, "%s", c->id);
     snprintf(r.item, sizeof r.item, "%s", it->id);
     snprintf(r.target, sizeof r.target, "%s", c->target);
@@ -248,7 +250,7 @@ static void log_cue(sc_engine_t *e, gen_t *g, int item, int cue, int target, uin
         sc_target_t *tt = &e->env.targets[target];
         if (strcmp(outcome, "sent") == 0) {
             tt->sent++;
-            if (tt->ops->answers && key)
+            if (sc_target_awaits(tt) && key)
                 await_answer(e, key, seq, sent, target, c->id, it->id);
         } else if (strcmp(outcome, "failed") == 0) {
             tt->failed++;
@@ -819,24 +821,61 @@ void sc_engine_target_done(sc_engine_t *e, sc_target_t *t, uint64_t key, int err
     changed(e);
 }
 
+/* The cue log's entry for the cue whose record has seq; NULL when it has
+ * left the log. */
+static sc_recent_cue_t *recent_by_seq(sc_engine_t *e, uint64_t seq)
+{
+    for (size_t i = e->nrecent; seq && i-- > 0;)
+        if (e->recent[i].seq == seq)
+            return &e->recent[i];
+    return NULL;
+}
+
+static void recent_answer(sc_recent_cue_t *r, const char *answer, int64_t answer_us,
+                          int64_t answered_ms, const char *detail)
+{
+    r->awaits = false;
+    r->answer = answer;
+    r->answer_us = answer_us;
+    r->answered_ms = answered_ms;
+    snprintf(r->answer_detail, sizeof r->answer_detail, "%s", detail ? detail : "");
+}
+
 void sc_engine_target_answer(sc_engine_t *e, sc_target_t *t, uint64_t key, const sc_answer_t *a)
 {
     awaiting_t *w = NULL;
     for (size_t i = 0; e->awaiting && i < SC_ENGINE_ANSWERS_KEPT && !w; i++)
         if (e->awaiting[i].key == key && key && e->awaiting[i].target == t->index)
             w = &e->awaiting[i];
+    int64_t rtt = w && a->at_mono >= w->sent_mono ? a->at_mono - w->sent_mono : -1;
+    int64_t answered = sc_mono_to_wall_ns(e->env.tb, a->at_mono);
     sc_record_answer_t ra = {
-        .cue = w ? w->cue : "?",
-        .item = w ? w->item : "?",
+        .cue = w ? w->cue : NULL,
+        .item = w ? w->item : NULL,
         .target = t->conf->name,
         .cue_seq = w ? w->seq : 0,
         .answer = sc_answer_name(a->kind),
-        .answer_ns = w && a->at_mono >= w->sent_mono ? a->at_mono - w->sent_mono : -1,
+        .answer_ns = rtt,
         .detail = a->detail,
+        .answered_wall_ns = answered,
     };
     append(e, sc_record_answer(sc_wall_ns(), e->show.rehearsal, &ra));
+    sc_target_note_answer(t, a, w ? w->cue : NULL, rtt, answered / 1000000);
+    sc_recent_cue_t *r = w ? recent_by_seq(e, w->seq) : NULL;
+    if (r)
+        recent_answer(r, sc_answer_name(a->kind), rtt >= 0 ? rtt / 1000 : -1, answered / 1000000,
+                      a->detail);
     if (w)
         w->key = 0; /* one answer per cue */
+    changed(e);
+}
+
+void sc_engine_replay_answer(sc_engine_t *e, uint64_t cue_seq, const char *answer,
+                             int64_t answer_us, int64_t answered_ms, const char *detail)
+{
+    sc_recent_cue_t *r = recent_by_seq(e, cue_seq);
+    if (r)
+        recent_answer(r, answer, answer_us, answered_ms, detail);
 }
 
 /* ---- Reload -------------------------------------------------------------- */

@@ -84,6 +84,12 @@ typedef struct {
     int64_t lateness_us;
     bool has_sent;
     const char *outcome; /* static */
+    uint64_t seq;        /* its as-run record's, 0 when unknown */
+    bool awaits;         /* sent to a device that answers; no answer yet */
+    const char *answer;  /* static: "ok", "error", "timeout"; NULL: none (yet) */
+    int64_t answer_us;   /* send to answer; -1: unknown */
+    int64_t answered_ms; /* wall-clock ms */
+    char answer_detail[160];
 } sc_recent_cue_t;
 
 const sc_recent_cue_t *sc_engine_recent(const sc_engine_t *e, size_t *n);
@@ -96,6 +102,11 @@ void sc_engine_replay(sc_engine_t *e, const rd_show_record_t *rec);
  * target's counters (by the target's name; one no longer configured is
  * listed but counted nowhere). */
 void sc_engine_replay_cue(sc_engine_t *e, const char *target, const sc_recent_cue_t *c);
+
+/* An answer record of the show being resumed, for the cue log: the cue
+ * whose record has seq cue_seq gets it. */
+void sc_engine_replay_answer(sc_engine_t *e, uint64_t cue_seq, const char *answer,
+                             int64_t answer_us, int64_t answered_ms, const char *detail);
 
 /* After a resume replayed the show: the daemon was last alive at alive_until
  * (show time), so hard starts since then happen at their times; the show

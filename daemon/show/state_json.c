@@ -221,6 +221,15 @@ static void show_state(sc_state_doc_t *d, json_t *obj, bool with_items)
         json_object_set_new(o, "lateness_us",
                             c->has_sent ? json_integer(c->lateness_us) : json_null());
         json_object_set_new(o, "outcome", json_string(c->outcome));
+        json_object_set_new(o, "awaits_answer", json_boolean(c->awaits));
+        json_object_set_new(o, "answer", c->answer ? json_string(c->answer) : json_null());
+        json_object_set_new(o, "answer_us",
+                            c->answer && c->answer_us >= 0 ? json_integer(c->answer_us)
+                                                           : json_null());
+        json_object_set_new(o, "answered", c->answer ? json_integer(c->answered_ms) : json_null());
+        json_object_set_new(o, "answer_detail",
+                            c->answer && c->answer_detail[0] ? json_string(c->answer_detail)
+                                                             : json_null());
         json_array_append_new(cues, o);
     }
     json_object_set_new(obj, "cues", cues);
@@ -274,6 +283,41 @@ json_t *sc_state_rundown_json(sc_state_doc_t *d)
     return o;
 }
 
+/* What a target's device has answered since the daemon started; null for a
+ * target whose device does not answer. */
+static void answers_json(json_t *t, const sc_target_t *o)
+{
+    if (!sc_target_awaits(o)) {
+        json_object_set_new(t, "answers", json_null());
+        json_object_set_new(t, "last_answer", json_null());
+        json_object_set_new(t, "rtt_us", json_null());
+        return;
+    }
+    const sc_answer_stats_t *s = &o->answers;
+    json_object_set_new(t, "answers",
+                        json_pack("{s:I, s:I, s:I}", "ok", (json_int_t)s->count[SC_ANSWER_OK],
+                                  "error", (json_int_t)s->count[SC_ANSWER_ERROR], "timeout",
+                                  (json_int_t)s->count[SC_ANSWER_TIMEOUT]));
+    if (s->has_last) {
+        json_t *l = json_object();
+        json_object_set_new(l, "answer", json_string(sc_answer_name(s->last_kind)));
+        json_object_set_new(l, "detail",
+                            s->last_detail[0] ? json_string(s->last_detail) : json_null());
+        json_object_set_new(l, "cue", s->last_cue[0] ? json_string(s->last_cue) : json_null());
+        json_object_set_new(l, "at", json_integer(s->last_wall_ms));
+        json_object_set_new(t, "last_answer", l);
+    } else {
+        json_object_set_new(t, "last_answer", json_null());
+    }
+    if (s->nrtt)
+        json_object_set_new(
+            t, "rtt_us",
+            json_pack("{s:I, s:I, s:I}", "p50", (json_int_t)sc_target_rtt_us(o, 0.5), "p99",
+                      (json_int_t)sc_target_rtt_us(o, 0.99), "n", (json_int_t)s->nrtt));
+    else
+        json_object_set_new(t, "rtt_us", json_null());
+}
+
 static json_t *targets_json(const sc_state_doc_t *d)
 {
     json_t *arr = json_array();
@@ -289,6 +333,7 @@ static json_t *targets_json(const sc_state_doc_t *d)
         json_object_set_new(t, "latency_ms", json_integer(o->conf->latency_ns / RD_NS_PER_MS));
         json_object_set_new(t, "sent", json_integer((json_int_t)o->sent));
         json_object_set_new(t, "failed", json_integer((json_int_t)o->failed));
+        answers_json(t, o);
         json_array_append_new(arr, t);
     }
     return arr;

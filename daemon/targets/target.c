@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,9 +14,8 @@
 /* Every kind the daemon can send to, one file each. A kind of the library's
  * rundown/target_kind.c without a row here is refused at start-up. */
 static const sc_target_ops_t *const kinds[] = {
-    &sc_target_osc_udp,
-    &sc_target_osc_tcp,
-    &sc_target_ws,
+    &sc_target_osc_udp, &sc_target_osc_tcp, &sc_target_ws,
+    &sc_target_obs,     &sc_target_http,    &sc_target_tcp,
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -132,4 +132,76 @@ int sc__connect_socket(const char *host, int port, int type, struct sockaddr_sto
         return -1;
     }
     return fd;
+}
+
+bool sc_target_awaits(const sc_target_t *t)
+{
+    return t->ops->answers || t->conf->answer != RD_ANSWER_NONE;
+}
+
+/* Send-to-answer times in microseconds, in buckets: exact below 32 us, then
+ * 32 buckets per doubling (each about 3% wide) up to 2^37 us. */
+static size_t rtt_bucket(uint64_t us)
+{
+    if (us < 32)
+        return (size_t)us;
+    int e = 63 - __builtin_clzll(us); /* 5.. */
+    if (e > 37)
+        return SC_RTT_BUCKETS - 1;
+    size_t sub = (size_t)((us >> (e - 5)) & 31);
+    return 32 + (size_t)(e - 5) * 32 + sub;
+}
+
+/* The middle of a bucket, in us. */
+static int64_t rtt_value(size_t b)
+{
+    if (b < 32)
+        return (int64_t)b;
+    size_t e = (b - 32) / 32 + 5, sub = (b - 32) % 32;
+    int64_t low = (int64_t)((32 + sub) << (e - 5));
+    return low + ((int64_t)1 << (e - 5)) / 2;
+}
+
+void sc_target_note_answer(sc_target_t *t, const sc_answer_t *a, const char *cue, int64_t rtt_ns,
+                           int64_t wall_ms)
+{
+    sc_answer_stats_t *s = &t->answers;
+    if ((unsigned)a->kind < 3)
+        s->count[a->kind]++;
+    s->has_last = true;
+    s->last_kind = a->kind;
+    snprintf(s->last_detail, sizeof s->last_detail, "%s", a->detail ? a->detail : "");
+    snprintf(s->last_cue, sizeof s->last_cue, "%s", cue ? cue : "");
+    s->last_wall_ms = wall_ms;
+    if (rtt_ns < 0 || a->kind == SC_ANSWER_TIMEOUT)
+        return; /* a timeout measures our patience, not the device */
+    if (!s->rtt)
+        s->rtt = calloc(SC_RTT_BUCKETS, sizeof *s->rtt);
+    if (!s->rtt)
+        return;
+    s->rtt[rtt_bucket((uint64_t)rtt_ns / 1000)]++;
+    s->nrtt++;
+}
+
+int64_t sc_target_rtt_us(const sc_target_t *t, double p)
+{
+    const sc_answer_stats_t *s = &t->answers;
+    if (!s->rtt || s->nrtt == 0)
+        return -1;
+    uint64_t rank = (uint64_t)(p * (double)s->nrtt + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    uint64_t seen = 0;
+    for (size_t b = 0; b < SC_RTT_BUCKETS; b++) {
+        seen += s->rtt[b];
+        if (seen >= rank)
+            return rtt_value(b);
+    }
+    return rtt_value(SC_RTT_BUCKETS - 1);
+}
+
+void sc_target_free_stats(sc_target_t *t)
+{
+    free(t->answers.rtt);
+    t->answers.rtt = NULL;
 }

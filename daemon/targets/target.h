@@ -1,4 +1,5 @@
-/* Cue targets: one small interface for every kind of device (OSC over UDP or TCP, websocket). */
+/* Cue targets: one small interface for every kind of device (OSC over UDP or TCP, websocket, OBS,
+ * HTTP, TCP text lines). */
 #ifndef SC_TARGET_H
 #define SC_TARGET_H
 
@@ -36,7 +37,22 @@ typedef struct {
     sc_answer_kind_t kind;
     int64_t at_mono;    /* when it came (or the wait ended) */
     const char *detail; /* borrowed for the call, may be NULL: the device's words */
+    int64_t sent_mono;  /* when the message left, as the kind saw it; 0: unknown */
 } sc_answer_t;
+
+/* The answers a target has had since the daemon started, for screens. */
+#define SC_RTT_BUCKETS 1056
+typedef struct {
+    uint64_t count[3]; /* by sc_answer_kind_t */
+    bool has_last;
+    sc_answer_kind_t last_kind;
+    char last_detail[160];
+    char last_cue[65];
+    int64_t last_wall_ms;
+    uint32_t
+        *rtt; /* SC_RTT_BUCKETS counts of send-to-answer times (ok and error); NULL: none yet */
+    uint64_t nrtt;
+} sc_answer_stats_t;
 
 /* What every target gets from the daemon (run.c fills it and owns it; each
  * target borrows it). A target never calls anything above it by name: it
@@ -63,7 +79,8 @@ typedef struct {
     /* true: the cue clock thread sends this kind's cues from its socket;
      * false: the clock wakes the loop at the deadline and the loop sends. */
     bool clock_sends;
-    /* The device answers each message (sc_target_answer). */
+    /* The device answers each message (sc_target_answer) whatever the
+     * config says; else the target's "answer" decides (sc_target_awaits). */
     bool answers;
     /* Its lws client protocol, for kinds that connect through libwebsockets
      * (the web server lists it); NULL otherwise. */
@@ -97,8 +114,25 @@ struct sc_target {
     int fd;      /* the socket the cue clock sends on, or -1 */
     bool closed; /* close has finished */
     uint64_t sent, failed;
+    sc_answer_stats_t answers;
     void *impl; /* owned by the kind's file */
 };
+
+/* Its device answers what it is sent: the engine ties each answer to its cue. */
+bool sc_target_awaits(const sc_target_t *t);
+
+/* Counts an answer for the screens: its kind, the cue it answered (NULL:
+ * none known), the time from send to answer (negative: unknown) and when it
+ * came (wall ms). */
+void sc_target_note_answer(sc_target_t *t, const sc_answer_t *a, const char *cue, int64_t rtt_ns,
+                           int64_t wall_ms);
+
+/* The send-to-answer time (us) below which the fraction p of answers came
+ * (0 < p <= 1); -1 when there are none. Bucketed: within about 3%. */
+int64_t sc_target_rtt_us(const sc_target_t *t, double p);
+
+/* Frees what the target's counters hold. */
+void sc_target_free_stats(sc_target_t *t);
 
 /* The kind's operations, from the one table of kinds (target.c); NULL for a
  * kind it lacks. */
@@ -134,5 +168,8 @@ int sc__connect_socket(const char *host, int port, int type, struct sockaddr_sto
 extern const sc_target_ops_t sc_target_osc_udp;
 extern const sc_target_ops_t sc_target_osc_tcp;
 extern const sc_target_ops_t sc_target_ws;
+extern const sc_target_ops_t sc_target_obs;
+extern const sc_target_ops_t sc_target_http;
+extern const sc_target_ops_t sc_target_tcp;
 
 #endif

@@ -1,66 +1,58 @@
 /* Websocket targets: an lws client connection per target, reconnected with backoff; the loop writes
- * cues. */
+ * cues. With "answer": "message" the device's next message answers the oldest cue. The client
+ * itself (sc_wsc_*) also carries OBS targets (obs.c). */
+#include "ws_client.h"
+
 #include <uv.h>
-#include <libwebsockets.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backoff.h"
-#include "target.h"
+#include "clock/cue_clock.h"
 #include "xalloc.h"
 
-#define QUEUE 64
-#define PROTOCOL "showcaller-target"
-
-typedef struct {
-    uint64_t key;
-    uint8_t *buf; /* LWS_PRE + len: client frames are masked in place, so each has its copy */
-    size_t len;
-} queued_t;
-
-typedef struct {
-    sc_target_t *o;
-    struct lws *wsi;
-    uv_timer_t retry;
-    sc_backoff_t backoff;
-    bool closing;
-    char host_header[300];
-    queued_t q[QUEUE];
-    size_t head, n;
-} ws_t;
-
-static void try_connect(ws_t *w);
+static void try_connect(sc_wsc_t *w);
 
 static void retry_cb(uv_timer_t *h)
 {
     try_connect(h->data);
 }
 
-static void schedule_retry(ws_t *w)
+static void schedule_retry(sc_wsc_t *w)
 {
     if (w->closing)
         return;
     uv_timer_start(&w->retry, retry_cb, sc_backoff_next(&w->backoff), 0);
 }
 
-/* Everything queued fails: the connection is gone. */
-static void fail_queue(ws_t *w, int err)
+static void pop(sc_wsc_t *w)
 {
-    while (w->n > 0) {
-        queued_t *q = &w->q[w->head];
-        uint64_t key = q->key;
-        free(q->buf);
-        q->buf = NULL;
-        w->head = (w->head + 1) % QUEUE;
-        w->n--;
-        sc_target_done(w->o, key, err, 0);
-    }
+    free(w->q[w->head].buf);
+    w->q[w->head].buf = NULL;
+    w->head = (w->head + 1) % SC_WSC_QUEUE;
+    w->n--;
 }
 
-static void try_connect(ws_t *w)
+/* Everything queued fails, and nothing sent will be answered: the
+ * connection is gone. */
+static void connection_gone(sc_wsc_t *w, int err, const char *why)
+{
+    while (w->n > 0) {
+        uint64_t key = w->q[w->head].key;
+        pop(w);
+        if (key)
+            sc_target_done(w->o, key, err, 0);
+    }
+    char detail[192];
+    snprintf(detail, sizeof detail, "no answer: the connection ended (%s)", why);
+    sc_awaiting_answer_all(&w->waits, SC_ANSWER_ERROR, detail);
+    w->ready = false;
+    w->rx_len = 0;
+}
+
+static void try_connect(sc_wsc_t *w)
 {
     if (w->closing || w->wsi)
         return;
@@ -73,18 +65,18 @@ static void try_connect(ws_t *w)
     i.context = ctx;
     i.address = t->host;
     i.port = t->port;
-    i.path = t->path;
+    i.path = t->path ? t->path : "/";
     snprintf(w->host_header, sizeof w->host_header, "%s:%d", t->host, t->port);
     i.host = w->host_header;
     i.origin = w->host_header;
     i.protocol = NULL;
-    i.local_protocol_name = PROTOCOL;
+    i.local_protocol_name = w->o->ops->lws_protocol->name;
     i.opaque_user_data = w;
     /* No i.pwsi: lws would write through it after we may have freed w. */
+    w->down_why[0] = '\0';
     sc_target_set_state(w->o, SC_TARGET_CONNECTING, NULL);
     w->wsi = lws_client_connect_via_info(&i);
     if (!w->wsi) {
-        w->wsi = NULL;
         sc_target_set_state(w->o, SC_TARGET_DOWN, "cannot connect");
         schedule_retry(w);
     }
@@ -92,57 +84,134 @@ static void try_connect(ws_t *w)
     lws_cancel_service(ctx);
 }
 
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+void sc_wsc_ready(sc_wsc_t *w)
+{
+    w->ready = true;
+    sc_backoff_reset(&w->backoff);
+    sc_target_set_state(w->o, SC_TARGET_CONNECTED, NULL);
+    if (w->n && w->wsi)
+        lws_callback_on_writable(w->wsi);
+}
+
+void sc_wsc_fail(sc_wsc_t *w, const char *why)
+{
+    snprintf(w->down_why, sizeof w->down_why, "%s", why);
+    if (w->wsi) {
+        lws_close_reason(w->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, NULL, 0);
+        lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+}
+
+/* A message, whole: the dialect's, or a plain device's answer. */
+static void on_message(sc_wsc_t *w, const char *text, size_t len)
+{
+    if (w->d && w->d->message) {
+        w->d->message(w, text, len);
+        return;
+    }
+    if (w->o->conf->answer != RD_ANSWER_MESSAGE)
+        return; /* a device with no answer protocol: read and dropped */
+    char detail[257];
+    size_t n = len < sizeof detail - 1 ? len : sizeof detail - 1;
+    memcpy(detail, text, n);
+    detail[n] = '\0';
+    sc_awaiting_answer_oldest(&w->waits, SC_ANSWER_OK, detail);
+}
+
+static void on_receive(sc_wsc_t *w, struct lws *wsi, const char *in, size_t len)
+{
+    if (!w->rx)
+        w->rx = rd_xcalloc(SC_WSC_RX_MAX + 1, 1);
+    size_t room = SC_WSC_RX_MAX - w->rx_len;
+    size_t take = len < room ? len : room;
+    memcpy(w->rx + w->rx_len, in, take);
+    w->rx_len += take;
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+        return;
+    w->rx[w->rx_len] = '\0';
+    size_t n = w->rx_len;
+    w->rx_len = 0;
+    on_message(w, w->rx, n);
+}
+
+/* What the device said as it closed, for the screens. */
+static void peer_close(sc_wsc_t *w, const unsigned char *in, size_t len)
+{
+    int code = len >= 2 ? (in[0] << 8) | in[1] : 0;
+    char reason[128];
+    size_t rn = len > 2 ? len - 2 : 0;
+    if (rn >= sizeof reason)
+        rn = sizeof reason - 1;
+    memcpy(reason, in + 2 * (len >= 2), rn);
+    reason[rn] = '\0';
+    if (w->d && w->d->closed_by_device)
+        w->d->closed_by_device(w, code, reason, w->down_why, sizeof w->down_why);
+    else
+        snprintf(w->down_why, sizeof w->down_why, "closed by the device (%d%s%s)", code,
+                 rn ? ": " : "", reason);
+}
+
+int sc_wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
-    ws_t *w = lws_get_opaque_user_data(wsi);
+    sc_wsc_t *w = lws_get_opaque_user_data(wsi);
     switch (reason) {
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (!w)
             break;
         w->wsi = NULL;
-        fail_queue(w, ENOTCONN);
+        connection_gone(w, ENOTCONN, in ? (const char *)in : "connection failed");
         sc_target_set_state(w->o, SC_TARGET_DOWN, in ? (const char *)in : "connection failed");
         schedule_retry(w);
         break;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         if (!w)
             break;
-        sc_backoff_reset(&w->backoff);
-        sc_target_set_state(w->o, SC_TARGET_CONNECTED, NULL);
-        if (w->n)
-            lws_callback_on_writable(wsi);
+        w->rx_len = 0;
+        if (!w->d || !w->d->established || w->d->established(w))
+            sc_wsc_ready(w);
         break;
     case LWS_CALLBACK_CLIENT_WRITEABLE: {
         if (!w || w->n == 0 || w->closing)
             break;
-        queued_t *q = &w->q[w->head];
+        sc_wsc_queued_t *q = &w->q[w->head];
+        if (q->key && !w->ready)
+            break; /* a cue waits for the dialect's handshake */
         int64_t sent = sc_mono_ns();
         int n = lws_write(wsi, q->buf + LWS_PRE, q->len, LWS_WRITE_TEXT);
         uint64_t key = q->key;
-        free(q->buf);
-        q->buf = NULL;
-        w->head = (w->head + 1) % QUEUE;
-        w->n--;
-        sc_target_done(w->o, key, n < (int)q->len ? EIO : 0, sent);
-        if (n < (int)q->len)
+        bool ok = n >= (int)q->len;
+        pop(w);
+        if (key) {
+            if (ok && sc_target_awaits(w->o))
+                sc_awaiting_push(&w->waits, key, sent);
+            sc_target_done(w->o, key, ok ? 0 : EIO, sent);
+        }
+        if (!ok)
             return -1;
         if (w->n)
             lws_callback_on_writable(wsi);
         break;
     }
     case LWS_CALLBACK_CLIENT_RECEIVE:
-        /* A generic websocket device has no answer protocol: what it sends
-         * is read and dropped (a kind with one reports sc_target_answer). */
+        if (w)
+            on_receive(w, wsi, in, len);
+        break;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (w)
+            peer_close(w, in, len);
         break;
     case LWS_CALLBACK_CLIENT_CLOSED:
         if (!w)
             break;
         w->wsi = NULL;
-        fail_queue(w, ENOTCONN);
-        if (!w->closing) {
-            sc_target_set_state(w->o, SC_TARGET_DOWN, "closed by the device");
-            schedule_retry(w);
+        {
+            const char *why = w->down_why[0] ? w->down_why : "closed by the device";
+            connection_gone(w, ENOTCONN, why);
+            if (!w->closing) {
+                sc_target_set_state(w->o, SC_TARGET_DOWN, why);
+                schedule_retry(w);
+            }
         }
         break;
     default:
@@ -151,64 +220,127 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-/* The web server lists it among its protocols (sc_target_lws_protocols). */
-static const struct lws_protocols ws_protocol = {PROTOCOL, callback, 0, 4096, 0, NULL, 0};
-
-static int ws_open(sc_target_t *o)
+int sc_wsc_open(sc_target_t *o, const sc_wsc_dialect_t *d)
 {
-    ws_t *w = rd_xcalloc(1, sizeof *w);
+    sc_wsc_t *w = rd_xcalloc(1, sizeof *w);
     w->o = o;
+    w->d = d;
     sc_backoff_reset(&w->backoff);
     o->impl = w;
     uv_timer_init(o->env->loop, &w->retry);
     w->retry.data = w;
+    sc_awaiting_init(&w->waits, o);
+    w->open_parts = 2;
     try_connect(w);
     return 0;
 }
 
-static int ws_send(sc_target_t *o, uint64_t key, const uint8_t *bytes, size_t len,
-                   int64_t *sent_mono)
+static bool enqueue(sc_wsc_t *w, uint64_t key, uint8_t *buf, size_t len)
 {
-    (void)sent_mono;
-    ws_t *w = o->impl;
-    if (!w || !w->wsi || o->state != SC_TARGET_CONNECTED)
-        return ENOTCONN;
-    if (w->n == QUEUE)
-        return ENOBUFS;
-    queued_t *q = &w->q[(w->head + w->n) % QUEUE];
+    if (w->n == SC_WSC_QUEUE) {
+        free(buf);
+        return false;
+    }
+    sc_wsc_queued_t *q = &w->q[(w->head + w->n) % SC_WSC_QUEUE];
     q->key = key;
     q->len = len;
-    q->buf = rd_xcalloc(LWS_PRE + len + 1, 1);
-    memcpy(q->buf + LWS_PRE, bytes, len);
+    q->buf = buf;
     w->n++;
-    lws_callback_on_writable(w->wsi);
+    if (w->wsi)
+        lws_callback_on_writable(w->wsi);
+    return true;
+}
+
+static uint8_t *copy_for_lws(const void *bytes, size_t len)
+{
+    uint8_t *buf = rd_xcalloc(LWS_PRE + len + 1, 1);
+    memcpy(buf + LWS_PRE, bytes, len);
+    return buf;
+}
+
+bool sc_wsc_write(sc_wsc_t *w, const char *text, size_t len)
+{
+    /* Ahead of any cue: the handshake comes first. */
+    if (w->n == SC_WSC_QUEUE)
+        return false;
+    w->head = (w->head + SC_WSC_QUEUE - 1) % SC_WSC_QUEUE;
+    w->q[w->head] = (sc_wsc_queued_t){0, copy_for_lws(text, len), len};
+    w->n++;
+    if (w->wsi)
+        lws_callback_on_writable(w->wsi);
+    return true;
+}
+
+int sc_wsc_send(sc_target_t *o, uint64_t key, const uint8_t *bytes, size_t len, int64_t *sent_mono)
+{
+    (void)sent_mono;
+    sc_wsc_t *w = o->impl;
+    if (!w || !w->wsi || !w->ready)
+        return ENOTCONN;
+    size_t n = len;
+    uint8_t *buf =
+        w->d && w->d->frame ? w->d->frame(w, key, bytes, len, &n) : copy_for_lws(bytes, len);
+    if (!enqueue(w, key, buf, n))
+        return ENOBUFS;
     return EINPROGRESS;
+}
+
+static void part_closed(sc_wsc_t *w)
+{
+    if (--w->open_parts > 0)
+        return;
+    w->o->closed = true;
+    w->o->impl = NULL;
+    for (size_t i = 0; i < SC_WSC_QUEUE; i++)
+        free(w->q[i].buf);
+    free(w->rx);
+    free(w->dialect_state);
+    free(w);
 }
 
 static void on_timer_closed(uv_handle_t *h)
 {
-    ws_t *w = h->data;
-    w->o->closed = true;
-    w->o->impl = NULL;
-    for (size_t i = 0; i < QUEUE; i++)
-        free(w->q[i].buf);
-    free(w);
+    part_closed(h->data);
 }
 
-/* The wsi itself is closed by lws_context_destroy; callbacks after this see
- * no user data. */
-static void ws_close(sc_target_t *o)
+static void on_waits_closed(sc_target_t *o)
 {
-    ws_t *w = o->impl;
+    part_closed(o->impl);
+}
+
+/* A connected device is told we are going (close 1001) before lws drops the
+ * connection; callbacks after this see no user data. */
+void sc_wsc_close(sc_target_t *o)
+{
+    sc_wsc_t *w = o->impl;
     if (!w) {
         o->closed = true;
         return;
     }
     w->closing = true;
-    if (w->wsi)
-        lws_set_opaque_user_data(w->wsi, NULL);
+    sc_awaiting_close(&w->waits, on_waits_closed); /* the show has stopped: nothing is answered */
+    if (w->wsi) {
+        struct lws *wsi = w->wsi;
+        w->wsi = NULL;
+        lws_set_opaque_user_data(wsi, NULL);
+        static const char why[] = "showcallerd stopping";
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)why, sizeof why - 1);
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+    }
     uv_timer_stop(&w->retry);
     uv_close((uv_handle_t *)&w->retry, on_timer_closed);
+}
+
+/* ---- The plain websocket kind ---------------------------------------------------- */
+
+#define PROTOCOL "showcaller-target"
+
+/* The web server lists it among its protocols (sc_target_lws_protocols). */
+static const struct lws_protocols ws_protocol = {PROTOCOL, sc_wsc_callback, 0, 4096, 0, NULL, 0};
+
+static int ws_open(sc_target_t *o)
+{
+    return sc_wsc_open(o, NULL);
 }
 
 /* A websocket message is the payload's text, as it is. */
@@ -230,6 +362,6 @@ const sc_target_ops_t sc_target_ws = {
     .lws_protocol = &ws_protocol,
     .encode = ws_encode,
     .open = ws_open,
-    .send = ws_send,
-    .close = ws_close,
+    .send = sc_wsc_send,
+    .close = sc_wsc_close,
 };

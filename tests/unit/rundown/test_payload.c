@@ -120,7 +120,7 @@ TEST(payload_osc_type_mismatches)
         {"{\"osc\": {\"address\": \"/a\", \"args\": [{\"x\": 1}]}}",
          "an object cannot be an OSC argument without \"types\" (use 'm' or 'b')"},
         {"{\"osc\": \"/a\"}", "must be an object with \"address\" and \"args\", not a string"},
-        {"{}", "needs a payload: \"osc\" or \"ws\""},
+        {"{}", "needs a payload: \"osc\", \"ws\", \"obs\", \"http\" or \"tcp\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         rd_payload_t p;

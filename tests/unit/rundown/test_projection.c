@@ -354,7 +354,7 @@ TEST(projection_relative_show)
     ASSERT_EQ(s.out.over_under_ns, 0);
     ASSERT_EQ(s.out.running_delta_ns, 0);
     ASSERT_EQ(s.out.off_air_delta_ns, 0); /* no off_air */
-    project(&s, go + SEC(40)); /* A runs 10 s past its end */
+    project(&s, go + SEC(40));            /* A runs 10 s past its end */
     ASSERT_EQ(s.out.over_under_ns, SEC(10));
     ASSERT_EQ(s.out.running_delta_ns, SEC(10));
     unload(&s);

@@ -9,7 +9,7 @@
  * payload the library can parse. */
 TEST(target_kind_table_is_whole)
 {
-    ASSERT_EQ(rd_ntarget_kinds, 3);
+    ASSERT_EQ(rd_ntarget_kinds, 6);
     for (size_t i = 0; i < rd_ntarget_kinds; i++) {
         const rd_target_kind_info_t *k = &rd_target_kinds[i];
         ASSERT_EQ(k->kind, (rd_target_kind_t)i);
@@ -37,5 +37,16 @@ TEST(target_kind_facts)
     ASSERT_STR_EQ(rd__payload_phrase(RD_PAYLOAD_WS), "a \"ws\" payload");
     char keys[64];
     rd__payload_key_list(keys, sizeof keys);
-    ASSERT_STR_EQ(keys, "\"osc\" or \"ws\"");
+    ASSERT_STR_EQ(keys, "\"osc\", \"ws\", \"obs\", \"http\" or \"tcp\"");
+    /* What each kind's device answers, and what "answer" may ask for. */
+    ASSERT_EQ(rd_target_kind_info(RD_TARGET_OBS)->answers, RD_ANSWER_ALWAYS);
+    ASSERT_EQ(rd_target_kind_info(RD_TARGET_HTTP)->answers, RD_ANSWER_ALWAYS);
+    ASSERT_EQ(rd_target_kind_info(RD_TARGET_TCP)->answer_choice, RD_ANSWER_LINE);
+    ASSERT_EQ(rd_target_kind_info(RD_TARGET_WS)->answer_choice, RD_ANSWER_MESSAGE);
+    ASSERT_EQ(rd_target_kind_info(RD_TARGET_OSC_UDP)->answer_choice, RD_ANSWER_NONE);
+    ASSERT_TRUE(rd_target_kind_info(RD_TARGET_OBS)->password);
+    ASSERT_TRUE(rd_target_kind_info(RD_TARGET_TCP)->eol);
+    ASSERT_EQ(rd_target_kind_info(RD_TARGET_OBS)->default_port, 4455);
+    ASSERT_STR_EQ(rd_answer_mode_name(RD_ANSWER_LINE), "line");
+    ASSERT_TRUE(rd_answer_mode_name(RD_ANSWER_ALWAYS) == NULL);
 }

@@ -356,7 +356,7 @@ TEST(asrun_csv_row_kinds)
                   "Cold open", "planned", "actual", "2026-11-27T17:00:00.000100Z", "cause", "go");
     char *row = sc_asrun_csv_row(r);
     ASSERT_STR_EQ(row, "1,2026-11-27T17:00:00.000123Z,item_start,open,,,go,,"
-                       "2026-11-27T17:00:00.000100Z,,,,,,,,,,,false,\r\n");
+                       "2026-11-27T17:00:00.000100Z,,,,,,,,,,,false,,,,,,\r\n");
     free(row);
     json_decref(r);
 
@@ -365,7 +365,8 @@ TEST(asrun_csv_row_kinds)
                   "target", "switcher", "protocol", "osc.udp", "scheduled", "S", "sent", "T",
                   "lateness_us", -42, "outcome", "sent", "error", "answer", "ok, \"cut\"");
     row = sc_asrun_csv_row(r);
-    ASSERT_STR_EQ(row, "2,W,cue,open,c1,switcher,,,,S,T,-42,sent,,,,,,,true,\r\n");
+    ASSERT_STR_EQ(row, "2,W,cue,open,c1,switcher,,,,S,T,-42,sent,,,,,,,true,,,,"
+                       "\"ok, \"\"cut\"\"\",,\r\n");
     free(row);
     json_decref(r);
 
@@ -377,7 +378,7 @@ TEST(asrun_csv_row_kinds)
     ASSERT_STR_EQ(row, "3,W,command,,,,,,,,,,,message,"
                        "\"{\"\"text\"\":\"\"WRAP, now\"\",\"\"color\"\":\"\"red\"\"}\","
                        "ws,127.0.0.1:5123,false,\"bad_argument: text is \"\"too\"\" long\","
-                       "false,\r\n");
+                       "false,,,,,,\r\n");
     free(row);
     json_decref(r);
 
@@ -385,14 +386,14 @@ TEST(asrun_csv_row_kinds)
                   "rehearsal", 0, "event", "stop", "message", "line one\r\nline \"two\", done");
     row = sc_asrun_csv_row(r);
     ASSERT_STR_EQ(row, "4,W,daemon,,,,,,,,,,,,,,,,,false,"
-                       "\"line one\r\nline \"\"two\"\", done\"\r\n");
+                       "\"line one\r\nline \"\"two\"\", done\",,,,,\r\n");
     free(row);
     json_decref(r);
 
     /* A cue's error is a plain string; missing fields are empty. */
     r = json_pack("{s:s, s:s}", "kind", "cue", "error", "ECONNREFUSED");
     row = sc_asrun_csv_row(r);
-    ASSERT_STR_EQ(row, ",,cue,,,,,,,,,,,,,,,,ECONNREFUSED,,\r\n");
+    ASSERT_STR_EQ(row, ",,cue,,,,,,,,,,,,,,,,ECONNREFUSED,,,,,,,\r\n");
     free(row);
     json_decref(r);
 }
@@ -413,11 +414,53 @@ TEST(asrun_csv_text)
     uv_run(&loop, UV_RUN_DEFAULT);
     size_t len;
     char *s = sc_asrun_csv_text(a, &len);
-    ASSERT_STR_EQ(s,
-                  SC_ASRUN_CSV_HEADER "1,W1,daemon,,,,,,,,,,,,,,,,,true,\"up, \"\"fine\"\"\n\"\r\n"
-                                      "2,W2,item_skipped,pkg,,,goto,,,,,,,,,,,,,false,\r\n");
+    ASSERT_STR_EQ(s, SC_ASRUN_CSV_HEADER
+                  "1,W1,daemon,,,,,,,,,,,,,,,,,true,\"up, \"\"fine\"\"\n\",,,,,\r\n"
+                  "2,W2,item_skipped,pkg,,,goto,,,,,,,,,,,,,false,,,,,,\r\n");
     ASSERT_EQ(len, strlen(s));
     free(s);
+    ASSERT_EQ(close_all(&loop, a), 0);
+    rm_dir(dir);
+}
+
+/* A device's answer comes in its own record, after the cue's (written when
+ * it was sent); both exports copy it into the cue's record, and the file
+ * keeps both as written. */
+TEST(asrun_exports_join_answers_to_their_cues)
+{
+    char *dir = make_dir();
+    ASSERT_TRUE(dir);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    int err = 0;
+    sc_asrun_t *a = sc_asrun_open(&loop, dir, "j.jsonl", &err);
+    ASSERT_TRUE(a);
+    sc_asrun_append(a, json_pack("{s:s, s:s, s:b, s:s, s:s, s:n, s:n, s:n, s:n}", "kind", "cue",
+                                 "wall", "W1", "rehearsal", 0, "cue", "c1", "outcome", "sent",
+                                 "answer", "answered", "answer_us", "answer_detail"));
+    sc_asrun_append(a, json_pack("{s:s, s:s, s:b, s:s, s:s}", "kind", "cue", "wall", "W2",
+                                 "rehearsal", 0, "cue", "c2", "outcome", "sent"));
+    sc_asrun_append(a, json_pack("{s:s, s:s, s:b, s:s, s:i, s:s, s:s, s:i, s:s}", "kind", "answer",
+                                 "wall", "W3", "rehearsal", 0, "cue", "c1", "cue_seq", 1, "answer",
+                                 "error", "answered", "A", "answer_us", 2400, "answer_detail",
+                                 "HTTP 404: gone"));
+    uv_run(&loop, UV_RUN_DEFAULT);
+    char *csv = sc_asrun_csv_text(a, NULL);
+    ASSERT_CONTAINS(csv, "1,W1,cue,,c1,,,,,,,,sent,,,,,,,false,,A,2400,error,HTTP 404: gone,\r\n");
+    ASSERT_CONTAINS(csv, "2,W2,cue,,c2,,,,,,,,sent,,,,,,,false,,,,,,\r\n");
+    ASSERT_CONTAINS(csv, "3,W3,answer,,c1,,,,,,,,,,,,,,,false,,A,2400,error,HTTP 404: gone,1\r\n");
+    free(csv);
+    char *js = sc_asrun_json_text(a, NULL);
+    json_t *arr = json_loads(js, 0, NULL);
+    free(js);
+    ASSERT_EQ(json_array_size(arr), 3);
+    json_t *c1 = json_array_get(arr, 0);
+    ASSERT_STR_EQ(json_string_value(json_object_get(c1, "answer")), "error");
+    ASSERT_EQ(json_integer_value(json_object_get(c1, "answer_us")), 2400);
+    ASSERT_STR_EQ(json_string_value(json_object_get(c1, "answered")), "A");
+    ASSERT_STR_EQ(json_string_value(json_object_get(c1, "answer_detail")), "HTTP 404: gone");
+    ASSERT_TRUE(json_object_get(json_array_get(arr, 1), "answer") == NULL);
+    json_decref(arr);
     ASSERT_EQ(close_all(&loop, a), 0);
     rm_dir(dir);
 }

@@ -156,7 +156,8 @@ TEST(record_cue_sent)
                   "\"cue\":\"a1\",\"item\":\"a\",\"target\":\"sw\",\"protocol\":\"osc.udp\","
                   "\"scheduled\":\"2026-11-27T16:59:58.000000Z\","
                   "\"sent\":\"2026-11-27T16:59:58.001500Z\",\"lateness_us\":1500,"
-                  "\"outcome\":\"sent\",\"error\":null,\"answer\":null,\"run\":2}");
+                  "\"outcome\":\"sent\",\"error\":null,\"answer\":null,\"answered\":null,\"answer_"
+                  "us\":null,\"answer_detail\":null,\"run\":2}");
 
     /* Early is negative. */
     c.sent_wall_ns = scheduled - MS(2);
@@ -177,7 +178,8 @@ TEST(record_cue_absent_fields_are_null)
              "{\"kind\":\"cue\",\"wall\":\"" WALL_ISO "\",\"rehearsal\":false,"
              "\"cue\":\"b1\",\"item\":\"b\",\"target\":\"sw\",\"protocol\":\"?\","
              "\"scheduled\":null,\"sent\":null,\"lateness_us\":null,"
-             "\"outcome\":\"failed\",\"error\":\"%s\",\"answer\":null,\"run\":1}",
+             "\"outcome\":\"failed\",\"error\":\"%s\",\"answer\":null,\"answered\":null,\"answer_"
+             "us\":null,\"answer_detail\":null,\"run\":1}",
              strerror(ECONNREFUSED));
     ASSERT_STR_EQ(dump(sc_record_cue(WALL, false, &c)), want);
 
@@ -203,18 +205,25 @@ TEST(record_cue_absent_fields_are_null)
  * (null when negative) and the detail (null when none). */
 TEST(record_answer)
 {
-    sc_record_answer_t a = {"a1", "a", "gfx", 42, "ok", 12345678, NULL};
+    sc_record_answer_t a = {"a1", "a", "gfx", 42, "ok", 12345678, NULL, WALL};
     ASSERT_STR_EQ(dump(sc_record_answer(WALL, true, &a)),
                   "{\"kind\":\"answer\",\"wall\":\"" WALL_ISO "\",\"rehearsal\":true,"
                   "\"cue\":\"a1\",\"item\":\"a\",\"target\":\"gfx\",\"cue_seq\":42,"
-                  "\"answer\":\"ok\",\"answer_us\":12345,\"answer_detail\":null}");
-    sc_record_answer_t t = {"a1", "a", "gfx", 43, "timeout", -1, "no reply in 2 s"};
+                  "\"answer\":\"ok\",\"answered\":\"" WALL_ISO "\",\"answer_us\":12345,"
+                  "\"answer_detail\":null}");
+    sc_record_answer_t t = {"a1", "a", "gfx", 43, "timeout", -1, "no reply in 2 s", 0};
     ASSERT_STR_EQ(dump(sc_record_answer(WALL, false, &t)),
                   "{\"kind\":\"answer\",\"wall\":\"" WALL_ISO "\",\"rehearsal\":false,"
                   "\"cue\":\"a1\",\"item\":\"a\",\"target\":\"gfx\",\"cue_seq\":43,"
-                  "\"answer\":\"timeout\",\"answer_us\":null,"
+                  "\"answer\":\"timeout\",\"answered\":null,\"answer_us\":null,"
                   "\"answer_detail\":\"no reply in 2 s\"}");
-    sc_record_answer_t z = {"a1", "a", "gfx", 44, "ok", 0, NULL};
+    /* An answer to a message of no cue (a panic): null cue, item and seq. */
+    sc_record_answer_t p = {NULL, NULL, "gfx", 0, "ok", 5000, NULL, WALL};
+    json_t *pr = sc_record_answer(WALL, false, &p);
+    ASSERT_TRUE(json_is_null(json_object_get(pr, "cue")));
+    ASSERT_TRUE(json_is_null(json_object_get(pr, "cue_seq")));
+    json_decref(pr);
+    sc_record_answer_t z = {"a1", "a", "gfx", 44, "ok", 0, NULL, WALL};
     json_t *r = sc_record_answer(WALL, false, &z);
     ASSERT_TRUE(json_is_integer(json_object_get(r, "answer_us")));
     ASSERT_EQ(json_integer_value(json_object_get(r, "answer_us")), 0);
@@ -502,8 +511,15 @@ TEST(record_read_cue_records)
     const sc_record_t *o = read_back(&f, old);
     ASSERT_EQ(o->kind, SC_REC_SHOW);
     ASSERT_EQ(o->show.run, 0);
-    sc_record_answer_t a = {"a1", "a", "sw", 3, "ok", 1000, NULL};
-    ASSERT_EQ(read_back(&f, sc_record_answer(WALL, false, &a))->kind, SC_REC_OTHER);
+    sc_record_answer_t a = {"a1", "a", "sw", 3, "ok", 1000, "200 ok", WALL};
+    const sc_record_t *ar = read_back(&f, sc_record_answer(WALL, false, &a));
+    ASSERT_EQ(ar->kind, SC_REC_OTHER);
+    ASSERT_TRUE(ar->answer.present);
+    ASSERT_EQ(ar->answer.cue_seq, 3);
+    ASSERT_STR_EQ(ar->answer.answer, "ok");
+    ASSERT_STR_EQ(ar->answer.detail, "200 ok");
+    ASSERT_EQ(ar->answer.answer_us, 1);
+    ASSERT_EQ(ar->answer.answered_wall_ns, WALL);
     fx_close(&f);
 }
 

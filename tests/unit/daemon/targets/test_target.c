@@ -29,13 +29,15 @@ TEST(target_every_library_kind_has_its_ops)
 }
 
 /* The web server lists the client protocols of the kinds that connect
- * through libwebsockets: the websocket target's. */
+ * through libwebsockets: the websocket and OBS targets'. */
 TEST(target_lws_protocols_come_from_the_kinds)
 {
     const struct lws_protocols *p[4];
-    ASSERT_EQ(sc_target_lws_protocols(p, 4), 1);
+    ASSERT_EQ(sc_target_lws_protocols(p, 4), 2);
     ASSERT_STR_EQ(p[0]->name, "showcaller-target");
     ASSERT_TRUE(p[0] == sc_target_ws.lws_protocol);
+    ASSERT_STR_EQ(p[1]->name, "showcaller-obs");
+    ASSERT_TRUE(p[1] == sc_target_obs.lws_protocol);
     ASSERT_EQ(sc_target_lws_protocols(p, 0), 0);
 }
 
@@ -147,7 +149,7 @@ TEST(target_reports_through_its_environment)
     ASSERT_EQ(seen.done, 1);
     ASSERT_EQ(seen.key, 42);
     ASSERT_EQ(seen.err, 5);
-    sc_target_answer(&t, 43, &(sc_answer_t){SC_ANSWER_ERROR, 0, "103 unsupported"});
+    sc_target_answer(&t, 43, &(sc_answer_t){SC_ANSWER_ERROR, 0, "103 unsupported", 0});
     ASSERT_EQ(seen.answered, 1);
     ASSERT_EQ(seen.key, 43);
     ASSERT_EQ(seen.answer, SC_ANSWER_ERROR);

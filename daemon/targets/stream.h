@@ -1,0 +1,62 @@
+/* A TCP connection to a device, kept up: connect, reconnect with backoff, write without blocking.
+ */
+#ifndef SC_STREAM_H
+#define SC_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "backoff.h"
+#include "target.h"
+
+typedef struct sc_stream sc_stream_t;
+
+/* What the kind hears of its connection (all from the loop). */
+typedef struct {
+    void (*connected)(sc_stream_t *s);
+    void (*data)(sc_stream_t *s, const char *buf, size_t n);
+    /* The connection is gone (why: for the screens); a new one follows. */
+    void (*lost)(sc_stream_t *s, const char *why);
+    /* After sc_stream_close: every handle is closed. */
+    void (*closed)(sc_stream_t *s);
+} sc_stream_cb_t;
+
+struct sc_stream {
+    sc_target_t *o;
+    const sc_stream_cb_t *cb;
+    void *ctx; /* the kind's */
+    uv_tcp_t tcp;
+    uv_connect_t connect;
+    uv_timer_t retry;
+    struct sockaddr_storage addr;
+    bool tcp_open;  /* tcp handle initialised and not yet closed */
+    bool connected; /* writes go out */
+    bool closing;
+    int handles;   /* ours not yet closed */
+    size_t queued; /* bytes uv_write still holds */
+    sc_backoff_t backoff;
+    char rx[4096];
+};
+
+/* Resolves the target's host (blocking: at start-up) and connects. 0 or an
+ * errno (the target is then down for good and s is closed). */
+int sc_stream_open(sc_stream_t *s, sc_target_t *o, const sc_stream_cb_t *cb, void *ctx);
+
+/* Writes n bytes now (what the socket does not take at once is queued and
+ * follows). 0, ENOTCONN, or ENOBUFS when over 1 MiB is already queued. */
+int sc_stream_write(sc_stream_t *s, const char *buf, size_t n);
+
+/* Connects now when the connection is down and waiting to retry (a cue
+ * wants to go). */
+void sc_stream_kick(sc_stream_t *s);
+
+/* Drops the connection, or the attempt to make one (a protocol error, a
+ * device that stopped answering): lost() follows, then a new connection. */
+void sc_stream_drop(sc_stream_t *s, const char *why);
+
+/* Closes for good; cb->closed when done. */
+void sc_stream_close(sc_stream_t *s);
+
+#endif
