@@ -156,3 +156,30 @@ TEST(target_reports_through_its_environment)
     ASSERT_STR_EQ(seen.detail, "103 unsupported");
     ASSERT_STR_EQ(sc_answer_name(SC_ANSWER_TIMEOUT), "timeout");
 }
+
+/* A target's answers for the screens: counts by kind, the last one, and the
+ * round trip's percentiles within the buckets' 3%; timeouts count but do not
+ * enter the round trip. */
+TEST(target_answer_stats_and_round_trip_percentiles)
+{
+    sc_target_t t;
+    memset(&t, 0, sizeof t);
+    ASSERT_EQ(sc_target_rtt_us(&t, 0.5), -1);
+    for (int i = 1; i <= 100; i++) {
+        sc_answer_t a = {i == 100 ? SC_ANSWER_ERROR : SC_ANSWER_OK, 0, i == 100 ? "404" : NULL, 0};
+        sc_target_note_answer(&t, &a, "c", (int64_t)i * 1000000, 1000 + i); /* i ms */
+    }
+    sc_answer_t to = {SC_ANSWER_TIMEOUT, 0, "no answer in time", 0};
+    sc_target_note_answer(&t, &to, "late", 5000000000, 2000);
+    ASSERT_EQ(t.answers.count[SC_ANSWER_OK], 99);
+    ASSERT_EQ(t.answers.count[SC_ANSWER_ERROR], 1);
+    ASSERT_EQ(t.answers.count[SC_ANSWER_TIMEOUT], 1);
+    ASSERT_EQ(t.answers.nrtt, 100);
+    ASSERT_STR_EQ(t.answers.last_cue, "late");
+    ASSERT_EQ(t.answers.last_wall_ms, 2000);
+    int64_t p50 = sc_target_rtt_us(&t, 0.5), p99 = sc_target_rtt_us(&t, 0.99);
+    ASSERT_TRUE(p50 > 48500 && p50 < 51500);
+    ASSERT_TRUE(p99 > 96000 && p99 < 102000);
+    ASSERT_TRUE(sc_target_rtt_us(&t, 1.0) < 103000);
+    sc_target_free_stats(&t);
+}
