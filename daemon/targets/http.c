@@ -11,24 +11,12 @@
 #include "stream.h"
 #include "xalloc.h"
 
-#define PENDING 64
-
-/* A request waiting for the connection to come up. */
-typedef struct {
-    uint64_t key;
-    char *bytes;
-    size_t len;
-} pending_t;
-
 typedef struct {
     sc_target_t *o;
     sc_stream_t s;
     sc_awaiting_t waits;
     sc_http_parser_t parser;
-    uv_timer_t connect_wait; /* the pending requests' patience */
-    pending_t pend[PENDING];
-    size_t phead, pn;
-    int open_parts; /* stream, waits, timer: each closes on its own */
+    int open_parts; /* stream, waits: each closes on its own */
 } http_t;
 
 /* "HTTP 404: Not here", control characters as spaces. */
@@ -54,34 +42,19 @@ static void on_response(void *ctx, const sc_http_response_t *r)
         &h->waits, r->status >= 200 && r->status < 300 ? SC_ANSWER_OK : SC_ANSWER_ERROR, detail);
 }
 
-static void fail_pending(http_t *h, int err)
-{
-    uv_timer_stop(&h->connect_wait);
-    while (h->pn > 0) {
-        pending_t p = h->pend[h->phead];
-        h->phead = (h->phead + 1) % PENDING;
-        h->pn--;
-        free(p.bytes);
-        sc_target_done(h->o, p.key, err, 0);
-    }
-}
-
 static void on_connected(sc_stream_t *s)
 {
     http_t *h = s->ctx;
     sc_http_parser_reset(&h->parser);
-    uv_timer_stop(&h->connect_wait);
-    while (h->pn > 0) {
-        pending_t p = h->pend[h->phead];
-        h->phead = (h->phead + 1) % PENDING;
-        h->pn--;
-        int64_t sent = sc_mono_ns();
-        int err = sc_stream_write(&h->s, p.bytes, p.len);
-        free(p.bytes);
-        if (!err)
-            sc_awaiting_push(&h->waits, p.key, sent);
-        sc_target_done(h->o, p.key, err, sent);
-    }
+}
+
+/* A request that waited for the connection has gone (or never will). */
+static void on_sent(sc_stream_t *s, uint64_t key, int err, int64_t sent_mono)
+{
+    http_t *h = s->ctx;
+    if (!err)
+        sc_awaiting_push(&h->waits, key, sent_mono);
+    sc_target_done(h->o, key, err, sent_mono);
 }
 
 static void on_data(sc_stream_t *s, const char *buf, size_t n)
@@ -104,14 +77,12 @@ static void on_lost(sc_stream_t *s, const char *why)
     char detail[192];
     snprintf(detail, sizeof detail, "no answer: the connection ended (%s)", why);
     sc_awaiting_answer_all(&h->waits, SC_ANSWER_ERROR, detail);
-    fail_pending(h, ECONNREFUSED);
 }
 
 static void part_closed(http_t *h)
 {
     if (--h->open_parts > 0)
         return;
-    fail_pending(h, ECANCELED);
     h->o->closed = true;
     h->o->impl = NULL;
     free(h);
@@ -127,11 +98,6 @@ static void on_waits_closed(sc_target_t *o)
     part_closed(o->impl);
 }
 
-static void on_timer_closed(uv_handle_t *t)
-{
-    part_closed(t->data);
-}
-
 /* A response overdue: the ones behind it on this connection can no longer
  * be told apart from it, so the connection starts again. */
 static void on_timed_out(sc_target_t *o)
@@ -140,15 +106,11 @@ static void on_timed_out(sc_target_t *o)
     sc_stream_drop(&h->s, "the device did not answer in time");
 }
 
-static void connect_wait_cb(uv_timer_t *t)
-{
-    http_t *h = t->data;
-    fail_pending(h, ETIMEDOUT);
-    sc_stream_drop(&h->s, "cannot connect in time");
-}
-
-static const sc_stream_cb_t stream_cb = {
-    .connected = on_connected, .data = on_data, .lost = on_lost, .closed = on_stream_closed};
+static const sc_stream_cb_t stream_cb = {.connected = on_connected,
+                                         .data = on_data,
+                                         .lost = on_lost,
+                                         .closed = on_stream_closed,
+                                         .sent = on_sent};
 
 static int http_open(sc_target_t *o)
 {
@@ -164,9 +126,7 @@ static int http_open(sc_target_t *o)
     }
     sc_awaiting_init(&h->waits, o);
     h->waits.timed_out = on_timed_out;
-    uv_timer_init(o->env->loop, &h->connect_wait);
-    h->connect_wait.data = h;
-    h->open_parts = 3;
+    h->open_parts = 2;
     return 0;
 }
 
@@ -176,26 +136,13 @@ static int http_send(sc_target_t *o, uint64_t key, const uint8_t *bytes, size_t 
     http_t *h = o->impl;
     if (!h)
         return ENOTCONN;
-    if (h->s.connected) {
-        int64_t sent = sc_mono_ns();
-        int err = sc_stream_write(&h->s, (const char *)bytes, len);
-        if (err)
-            return err;
-        *sent_mono = sent;
-        sc_awaiting_push(&h->waits, key, sent);
-        return 0;
-    }
-    /* Down (a device that closed its idle connection, say): connect now and
-     * send when it is up, or fail after the target's timeout. */
-    if (h->pn == PENDING)
-        return ENOBUFS;
-    h->pend[(h->phead + h->pn) % PENDING] =
-        (pending_t){key, rd_xstrndup((const char *)bytes, len), len};
-    if (h->pn++ == 0)
-        uv_timer_start(&h->connect_wait, connect_wait_cb,
-                       (uint64_t)((o->conf->timeout_ns + 999999) / 1000000), 0);
-    sc_stream_kick(&h->s);
-    return EINPROGRESS;
+    /* Down (a device that closed its idle connection, say): it connects now
+     * and the request goes when it is up (on_sent), or fails after the
+     * target's timeout. */
+    int err = sc_stream_send(&h->s, key, (const char *)bytes, len, sent_mono);
+    if (!err)
+        sc_awaiting_push(&h->waits, key, *sent_mono);
+    return err;
 }
 
 static void http_close(sc_target_t *o)
@@ -206,8 +153,6 @@ static void http_close(sc_target_t *o)
         return;
     }
     sc_awaiting_close(&h->waits, on_waits_closed);
-    uv_timer_stop(&h->connect_wait);
-    uv_close((uv_handle_t *)&h->connect_wait, on_timer_closed);
     sc_stream_close(&h->s);
 }
 

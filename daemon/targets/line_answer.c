@@ -81,7 +81,7 @@ static void on_line(sc_lines_t *l, void (*answer)(void *, const char *, sc_answe
     l->in_answer = true;
     l->kind = code < 0 || (code >= 200 && code < 300) ? SC_ANSWER_OK : SC_ANSWER_ERROR;
     keep(l, s);
-    if (code == 201)
+    if (code == 201 || code == 400) /* 400: CasparCG echoes the line it did not understand */
         l->more = 1;
     else if ((code == 200 && words(s) > 2) || s[n - 1] == ':')
         l->more = -1;

@@ -12,6 +12,7 @@
 
 /* An answer is one line, unless its first line says more follow:
  *   "201 INFO OK"          (AMCP): one more line;
+ *   "400 ERROR"            (AMCP): one more line, the command it did not understand;
  *   "200 CINF OK"          (AMCP, a code 200 with a command word): lines to an empty line;
  *   "208 transport info:"  (HyperDeck, any line ending in ':'): lines to an empty line.
  * "200 ok" (HyperDeck) is one line. A first line starting with a three-digit

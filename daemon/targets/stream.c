@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock/cue_clock.h"
 #include "xalloc.h"
 
 #define MAX_QUEUED (1024 * 1024)
@@ -37,6 +38,22 @@ static void close_tcp(sc_stream_t *s)
         uv_close((uv_handle_t *)&s->tcp, on_handle_closed);
 }
 
+/* Every queued message fails with err; reported unless the target is closing. */
+static void fail_pending(sc_stream_t *s, int err)
+{
+    bool report = !s->closing;
+    if (s->handles > 0 && !uv_is_closing((uv_handle_t *)&s->connect_wait))
+        uv_timer_stop(&s->connect_wait);
+    while (s->pn > 0) {
+        sc_stream_pending_t p = s->pend[s->phead];
+        s->phead = (s->phead + 1) % SC_STREAM_PENDING;
+        s->pn--;
+        free(p.bytes);
+        if (report && s->cb->sent)
+            s->cb->sent(s, p.key, err, 0);
+    }
+}
+
 static void lost(sc_stream_t *s, const char *why)
 {
     bool was = s->connected;
@@ -51,6 +68,7 @@ static void lost(sc_stream_t *s, const char *why)
     close_tcp(s);
     if (s->cb->lost)
         s->cb->lost(s, why);
+    fail_pending(s, ENOTCONN);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -79,6 +97,7 @@ static void connect_cb(uv_connect_t *req, int status)
         close_tcp(s);
         if (s->cb->lost)
             s->cb->lost(s, uv_strerror(status));
+        fail_pending(s, -status);
         return;
     }
     uv_tcp_nodelay(&s->tcp, 1);
@@ -89,6 +108,18 @@ static void connect_cb(uv_connect_t *req, int status)
     sc_target_set_state(s->o, SC_TARGET_CONNECTED, NULL);
     if (s->cb->connected)
         s->cb->connected(s);
+    /* What waited for the connection goes first, in order. */
+    uv_timer_stop(&s->connect_wait);
+    while (s->pn > 0 && s->connected) {
+        sc_stream_pending_t p = s->pend[s->phead];
+        s->phead = (s->phead + 1) % SC_STREAM_PENDING;
+        s->pn--;
+        int64_t sent = sc_mono_ns();
+        int err = sc_stream_write(s, p.bytes, p.len);
+        free(p.bytes);
+        if (s->cb->sent)
+            s->cb->sent(s, p.key, err, sent);
+    }
 }
 
 static void try_connect(sc_stream_t *s)
@@ -124,7 +155,9 @@ int sc_stream_open(sc_stream_t *s, sc_target_t *o, const sc_stream_cb_t *cb, voi
     }
     uv_timer_init(o->env->loop, &s->retry);
     s->retry.data = s;
-    s->handles = 1;
+    uv_timer_init(o->env->loop, &s->connect_wait);
+    s->connect_wait.data = s;
+    s->handles = 2;
     try_connect(s);
     return 0;
 }
@@ -181,12 +214,37 @@ int sc_stream_write(sc_stream_t *s, const char *buf, size_t n)
     return 0;
 }
 
-void sc_stream_kick(sc_stream_t *s)
+static void connect_wait_cb(uv_timer_t *t)
 {
-    if (s->closing || s->tcp_open || s->handles == 0)
-        return;
-    uv_timer_stop(&s->retry);
-    try_connect(s);
+    sc_stream_t *s = t->data;
+    fail_pending(s, ETIMEDOUT);
+    sc_stream_drop(s, "cannot connect in time");
+}
+
+int sc_stream_send(sc_stream_t *s, uint64_t key, const char *buf, size_t n, int64_t *sent_mono)
+{
+    if (s->connected) {
+        int64_t sent = sc_mono_ns();
+        int err = sc_stream_write(s, buf, n);
+        if (!err)
+            *sent_mono = sent;
+        return err;
+    }
+    if (s->closing || s->handles == 0)
+        return ENOTCONN;
+    if (s->pn == SC_STREAM_PENDING)
+        return ENOBUFS;
+    s->pend[(s->phead + s->pn) % SC_STREAM_PENDING] =
+        (sc_stream_pending_t){key, rd_xstrndup(buf, n), n};
+    if (s->pn++ == 0)
+        uv_timer_start(&s->connect_wait, connect_wait_cb,
+                       (uint64_t)((s->o->conf->timeout_ns + 999999) / 1000000), 0);
+    /* Down and waiting to retry: a cue wants to go, so try now. */
+    if (!s->tcp_open) {
+        uv_timer_stop(&s->retry);
+        try_connect(s);
+    }
+    return EINPROGRESS;
 }
 
 void sc_stream_drop(sc_stream_t *s, const char *why)
@@ -210,7 +268,9 @@ void sc_stream_close(sc_stream_t *s)
     }
     s->closing = true;
     s->connected = false;
+    fail_pending(s, ECANCELED);
     uv_timer_stop(&s->retry);
     uv_close((uv_handle_t *)&s->retry, on_handle_closed);
+    uv_close((uv_handle_t *)&s->connect_wait, on_handle_closed);
     close_tcp(s);
 }

@@ -21,7 +21,18 @@ typedef struct {
     void (*lost)(sc_stream_t *s, const char *why);
     /* After sc_stream_close: every handle is closed. */
     void (*closed)(sc_stream_t *s);
+    /* A message sc_stream_send queued while the connection was down has
+     * gone out at sent_mono (err 0) or never will (err). */
+    void (*sent)(sc_stream_t *s, uint64_t key, int err, int64_t sent_mono);
 } sc_stream_cb_t;
+
+/* Messages waiting for the connection to come up. */
+#define SC_STREAM_PENDING 64
+typedef struct {
+    uint64_t key;
+    char *bytes;
+    size_t len;
+} sc_stream_pending_t;
 
 struct sc_stream {
     sc_target_t *o;
@@ -37,6 +48,9 @@ struct sc_stream {
     int handles;   /* ours not yet closed */
     size_t queued; /* bytes uv_write still holds */
     sc_backoff_t backoff;
+    uv_timer_t connect_wait; /* the pending messages' patience: the target's timeout */
+    sc_stream_pending_t pend[SC_STREAM_PENDING];
+    size_t phead, pn;
     char rx[4096];
 };
 
@@ -48,9 +62,11 @@ int sc_stream_open(sc_stream_t *s, sc_target_t *o, const sc_stream_cb_t *cb, voi
  * follows). 0, ENOTCONN, or ENOBUFS when over 1 MiB is already queued. */
 int sc_stream_write(sc_stream_t *s, const char *buf, size_t n);
 
-/* Connects now when the connection is down and waiting to retry (a cue
- * wants to go). */
-void sc_stream_kick(sc_stream_t *s);
+/* A message (a cue's) now: 0 with *sent_mono when written; when the
+ * connection is down, EINPROGRESS: it is queued, a connection is tried at
+ * once, and cb->sent reports it (sent when the connection comes up, or
+ * failed after the target's timeout). Else an errno. */
+int sc_stream_send(sc_stream_t *s, uint64_t key, const char *buf, size_t n, int64_t *sent_mono);
 
 /* Drops the connection, or the attempt to make one (a protocol error, a
  * device that stopped answering): lost() follows, then a new connection. */

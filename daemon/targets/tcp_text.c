@@ -48,6 +48,25 @@ static void on_data(sc_stream_t *s, const char *buf, size_t n)
     sc_lines_feed(&t->lines, buf, n, on_answer, t);
 }
 
+/* A line that waited for the connection has gone (or never will). */
+static void on_sent(sc_stream_t *s, uint64_t key, int err, int64_t sent_mono)
+{
+    tcp_text_t *t = s->ctx;
+    if (!err && t->o->conf->answer == RD_ANSWER_LINE)
+        sc_awaiting_push(&t->waits, key, sent_mono);
+    sc_target_done(t->o, key, err, sent_mono);
+}
+
+/* An answer overdue: a line protocol has no request ids, so a late answer
+ * would be taken for the next cue's. The connection starts again instead
+ * (what comes late is read on the old one and dropped); the next cue waits
+ * for the new one. */
+static void on_timed_out(sc_target_t *o)
+{
+    tcp_text_t *t = o->impl;
+    sc_stream_drop(&t->s, "the device did not answer in time");
+}
+
 static void on_lost(sc_stream_t *s, const char *why)
 {
     tcp_text_t *t = s->ctx;
@@ -75,8 +94,11 @@ static void on_waits_closed(sc_target_t *o)
     part_closed(o->impl);
 }
 
-static const sc_stream_cb_t stream_cb = {
-    .connected = on_connected, .data = on_data, .lost = on_lost, .closed = on_stream_closed};
+static const sc_stream_cb_t stream_cb = {.connected = on_connected,
+                                         .data = on_data,
+                                         .lost = on_lost,
+                                         .closed = on_stream_closed,
+                                         .sent = on_sent};
 
 static int tcp_text_open(sc_target_t *o)
 {
@@ -91,6 +113,7 @@ static int tcp_text_open(sc_target_t *o)
         return err;
     }
     sc_awaiting_init(&t->waits, o);
+    t->waits.timed_out = on_timed_out;
     t->open_parts = 2;
     return 0;
 }
@@ -101,14 +124,10 @@ static int tcp_text_send(sc_target_t *o, uint64_t key, const uint8_t *bytes, siz
     tcp_text_t *t = o->impl;
     if (!t)
         return ENOTCONN;
-    int64_t sent = sc_mono_ns();
-    int err = sc_stream_write(&t->s, (const char *)bytes, len);
-    if (err)
-        return err;
-    *sent_mono = sent;
-    if (o->conf->answer == RD_ANSWER_LINE)
-        sc_awaiting_push(&t->waits, key, sent);
-    return 0;
+    int err = sc_stream_send(&t->s, key, (const char *)bytes, len, sent_mono);
+    if (!err && o->conf->answer == RD_ANSWER_LINE)
+        sc_awaiting_push(&t->waits, key, *sent_mono);
+    return err;
 }
 
 static void tcp_text_close(sc_target_t *o)

@@ -49,6 +49,7 @@ static void connection_gone(sc_wsc_t *w, int err, const char *why)
     snprintf(detail, sizeof detail, "no answer: the connection ended (%s)", why);
     sc_awaiting_answer_all(&w->waits, SC_ANSWER_ERROR, detail);
     w->ready = false;
+    w->established = false;
     w->rx_len = 0;
 }
 
@@ -168,6 +169,7 @@ int sc_wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!w)
             break;
         w->rx_len = 0;
+        w->established = true;
         if (!w->d || !w->d->established || w->d->established(w))
             sc_wsc_ready(w);
         break;
@@ -323,8 +325,19 @@ void sc_wsc_close(sc_target_t *o)
         struct lws *wsi = w->wsi;
         w->wsi = NULL;
         lws_set_opaque_user_data(wsi, NULL);
-        static const char why[] = "showcallerd stopping";
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)why, sizeof why - 1);
+        if (w->established) {
+            /* The close frame goes now: the lws context is destroyed in this
+             * same turn of the loop, so no writeable callback would come
+             * for lws_close_reason's usual path. lws 4.1 keeps the close
+             * opcode private (LWS_WRITE_CLOSE, 4, "handled by
+             * lws_close_reason()"); lws_write still frames and masks it. */
+            static const char why[] = "showcallerd stopping";
+            uint8_t frame[LWS_PRE + 2 + sizeof why];
+            frame[LWS_PRE] = LWS_CLOSE_STATUS_GOINGAWAY >> 8;
+            frame[LWS_PRE + 1] = LWS_CLOSE_STATUS_GOINGAWAY & 0xff;
+            memcpy(frame + LWS_PRE + 2, why, sizeof why - 1);
+            lws_write(wsi, frame + LWS_PRE, 2 + sizeof why - 1, (enum lws_write_protocol)4);
+        }
         lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
     }
     uv_timer_stop(&w->retry);

@@ -48,6 +48,7 @@ struct sc_wsc {
     uv_timer_t retry;
     sc_backoff_t backoff;
     sc_awaiting_t waits; /* sends awaiting answers (sc_target_awaits) */
+    bool established;    /* the websocket is up (its dialect may still be shaking hands) */
     bool ready;          /* cues may go */
     bool closing;
     int open_parts;
