@@ -25,6 +25,27 @@
 //   performance.timeOrigin + performance.now() (wall clock, µs) when the
 //   message event runs, minus the as-run "scheduled". It includes Node's own
 //   scheduling delay, so it is an upper bound.
+// - HTTP cues ("http", idle only; one daemon, three GO items in turn).
+//   tests/bench/http_device.mjs, a Node `http` server in a child process of its
+//   own, answers every request 200 at once. (1) BENCH_HTTP_CUES (400) GET cues
+//   BENCH_HTTP_SPACING_MS (10) apart: send side lateness (as-run lateness_us),
+//   the answer round trip (the as-run "answer" record's answer_us, cue written
+//   -> response parsed, matched to its cue by cue_seq; every cue must be
+//   answered "ok" once) and arrival at the device (Node's wall clock when the
+//   request event runs - "scheduled", an upper bound). (2) BENCH_CUES OSC cues
+//   measured as the OSC cue lateness above, alone, then the same OSC cues again
+//   while the item also sends an HTTP cue every BENCH_MIX_SPACING_MS (5: 200 a
+//   second) to the same device over the same span (HTTP cues at 100 + 5k ms,
+//   so every second one shares its deadline with an OSC cue). The two OSC
+//   distributions are printed side by side, with that run's HTTP figures.
+// - OBS cues ("obs"; BENCH_OBS=0 skips it). Only where real OBS can start:
+//   tests/integration/obs/obs-headless.sh (or $OBS_HEADLESS) runs this file
+//   again with BENCH_OBS_INNER=1 inside its private network namespace, where
+//   the daemon, an obs:// target and the measuring run BENCH_OBS_CUES (100)
+//   SetCurrentProgramScene cues BENCH_OBS_SPACING_MS (50) apart, alternating
+//   "Scene B"/"Scene A"; the inner run prints its figures (send side lateness,
+//   answer_us) as one "@@bench-obs" JSON line. Without obs, xvfb-run or the
+//   script, or when OBS does not come up, the report says "OBS: skipped (why)".
 // - Conditions. "idle": nothing else runs. "busy": tests/bench/viewers.mjs
 //   keeps BENCH_VIEWERS (200) websocket viewers on /ws, each reading every
 //   state message the daemon pushes (the cues cause one push each), and a
@@ -44,11 +65,14 @@
 // the figures and never asserted: these machines are shared and noisy. The
 // bench fails only when something is wrong (a crash, an unclean exit, a
 // missing, duplicated or mislogged cue, a refused GO) and says what.
-// Bounded: BENCH_TIME_LIMIT_S (170) for the whole run; every child process
+// Bounded: BENCH_TIME_LIMIT_S (260) for the whole run; every child process
 // and the temporary directory are removed on any exit.
 // Knobs (environment): BENCH_CUES, BENCH_CUE_SPACING_MS, BENCH_GO,
 // BENCH_GO_GAP_MS ("5-10"), BENCH_WS_CUES, BENCH_WS_SPACING_MS, BENCH_VIEWERS,
-// BENCH_STARTS, BENCH_ONLY ("idle,busy,idle-rt,busy-rt": a subset),
+// BENCH_STARTS, BENCH_HTTP_CUES, BENCH_HTTP_SPACING_MS, BENCH_MIX_SPACING_MS,
+// BENCH_OBS=0, BENCH_OBS_CUES, BENCH_OBS_SPACING_MS, BENCH_ONLY (a subset of
+// "idle,busy,idle-rt,busy-rt,http,obs,memory"; memory also runs with any of the
+// four conditions),
 // BENCH_SPIN=0 (busy without the spinning core), BENCH_RAW=FILE (every
 // sample as JSON), BENCH_TIME_LIMIT_S.
 import { spawn, execFileSync } from 'node:child_process';
@@ -78,7 +102,14 @@ if (GO_GAP_MS.length === 1) GO_GAP_MS.push(GO_GAP_MS[0]);
 const N_VIEWERS = env('BENCH_VIEWERS', 200);
 const N_STARTS = env('BENCH_STARTS', 5);
 const SPIN = env('BENCH_SPIN', 1); // 0: the busy conditions without the spinning child (diagnosis)
-const TIME_LIMIT_S = env('BENCH_TIME_LIMIT_S', 170);
+const N_HTTP = env('BENCH_HTTP_CUES', 400);
+const HTTP_SPACING_MS = env('BENCH_HTTP_SPACING_MS', 10);
+const MIX_SPACING_MS = env('BENCH_MIX_SPACING_MS', 5); // 200 HTTP cues a second beside the OSC cues
+const OBS = env('BENCH_OBS', 1);
+const N_OBS = env('BENCH_OBS_CUES', 100);
+const OBS_SPACING_MS = env('BENCH_OBS_SPACING_MS', 50);
+const OBS_INNER = process.env.BENCH_OBS_INNER === '1'; // this run is the OBS phase inside obs-headless.sh
+const TIME_LIMIT_S = env('BENCH_TIME_LIMIT_S', OBS_INNER ? 90 : 260);
 const TOKEN = 'bench-control-token-0123456789';
 const RAW = process.env.BENCH_RAW || ''; // a file to write every sample to, as JSON
 const raw = {};
@@ -92,8 +123,11 @@ const problems = [];
 const notes = [];
 let finished = false;
 
-function spawnTracked(cmd, args, opts = {}) {
-  const p = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+// group: the child leads a process group of its own (obs-headless.sh and what
+// it starts), which cleanup() sends SIGTERM so that its traps stop OBS.
+function spawnTracked(cmd, args, opts = {}, { group = false } = {}) {
+  const p = spawn(cmd, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], ...opts, ...(group ? { detached: true } : {}) });
+  p.group = group;
   children.add(p);
   p.exited = new Promise((res) => p.on('exit', (code, signal) => { children.delete(p); res({ code, signal }); }));
   p.on('error', () => {});
@@ -102,7 +136,9 @@ function spawnTracked(cmd, args, opts = {}) {
 }
 
 function cleanup() {
-  for (const p of children) { try { p.kill('SIGKILL'); } catch { /* gone */ } }
+  for (const p of children) {
+    try { if (p.group) process.kill(-p.pid, 'SIGTERM'); else p.kill('SIGKILL'); } catch { /* gone */ }
+  }
   children.clear();
   try { rmSync(TMP, { recursive: true, force: true }); } catch { /* best effort */ }
 }
@@ -358,6 +394,25 @@ async function startWsReceiver() {
   return r;
 }
 
+// tests/bench/http_device.mjs in a child process; stop() returns its summary
+// with arrivals as cue index -> ns after BASE_S.
+async function startHttpDevice() {
+  const p = spawnTracked(process.execPath, [join(ROOT, 'tests/bench/http_device.mjs')]);
+  let summary = null;
+  p.on('line', (l) => { try { summary = JSON.parse(l); } catch { /* ignore */ } });
+  const r = { proc: p, port: await readPort(p, 'http_device') };
+  r.stop = async () => {
+    p.stdin.write('stop\n');
+    await waitFor(() => summary || p.exitCode !== null, 5000, 'the HTTP device summary', { soft: true });
+    p.kill('SIGKILL');
+    await p.exited;
+    const s = summary || { requests: NaN, other: NaN, dups: NaN, connections: NaN, arrivals: [] };
+    s.arrivals = new Map(s.arrivals.map(([i, us]) => [i, (us - BASE_S * 1e6) * 1e3]));
+    return s;
+  };
+  return r;
+}
+
 async function startViewers(url, n) {
   const p = spawnTracked(process.execPath, [join(ROOT, 'tests/bench/viewers.mjs'), url, String(n)]);
   const v = { proc: p, msgs: [] };
@@ -400,6 +455,38 @@ function cuesShow() {
   };
 }
 
+const httpAt = (i) => 100 + i * HTTP_SPACING_MS;
+const mixAt = (i) => 100 + i * MIX_SPACING_MS;
+const nMix = () => Math.floor((cueAt(N_CUES - 1) - 100) / MIX_SPACING_MS) + 1; // HTTP cues over the OSC cues' span
+const obsAt = (i) => 200 + i * OBS_SPACING_MS;
+
+// The HTTP phase's show: HTTP cues alone, OSC cues alone (receiver indices
+// 0..N_CUES-1), the same OSC cues (indices N_CUES..) with 200 HTTP cues a second.
+function httpShow() {
+  const durS = (ms) => `${Math.ceil(ms / 1000) + 5}s`;
+  const http = (id, at, i) => ({ id, at: `${at}ms`, target: 'dev', http: { method: 'GET', path: `/api/?Function=Bench&i=${i}` } });
+  const osc = (id, at, i) => ({ id, at: `${at}ms`, target: 'rx', osc: { address: '/bench/cue', args: [i] } });
+  const alone = Array.from({ length: N_HTTP }, (_, i) => http(`h${i}`, httpAt(i), i));
+  const oscAlone = Array.from({ length: N_CUES }, (_, i) => osc(`c${i}`, cueAt(i), i));
+  const mix = [...Array.from({ length: N_CUES }, (_, i) => osc(`m${i}`, cueAt(i), N_CUES + i)),
+    ...Array.from({ length: nMix() }, (_, i) => http(`mh${i}`, mixAt(i), N_HTTP + i))].sort((a, b) => parseFloat(a.at) - parseFloat(b.at));
+  return {
+    format: 'showcaller-rundown/1', title: 'Bench: HTTP cues', fps: 25,
+    items: [
+      { id: 'http-alone', title: 'HTTP cues', start: 'go', duration: durS(httpAt(N_HTTP)), cues: alone },
+      { id: 'osc-alone', title: 'OSC cues', start: 'go', duration: durS(cueAt(N_CUES)), cues: oscAlone },
+      { id: 'osc-http', title: 'OSC cues + 200 HTTP cues/s', start: 'go', duration: durS(cueAt(N_CUES)), cues: mix },
+    ],
+  };
+}
+
+function obsShow(scenes) {
+  const cues = Array.from({ length: N_OBS }, (_, i) => ({ id: `o${i}`, at: `${obsAt(i)}ms`, target: 'obs',
+    obs: { request: 'SetCurrentProgramScene', data: { sceneName: scenes[(i + 1) % scenes.length] } } }));
+  return { format: 'showcaller-rundown/1', title: 'Bench: OBS cues', fps: 25,
+    items: [{ id: 'obs-cues', title: 'OBS cues', start: 'go', duration: `${Math.ceil(obsAt(N_OBS) / 1000) + 5}s`, cues }] };
+}
+
 function goShow() {
   const items = [];
   for (let i = 0; i < N_GO; i++) {
@@ -432,7 +519,7 @@ function cueRecords(d, records, ids) {
   return byId;
 }
 
-function lateness(d, what, records, rx, ids, itemId, atMs) {
+function lateness(d, what, records, rx, ids, itemId, atMs, base = 0) {
   const byId = cueRecords(d, records, ids);
   const start = records.find((r) => r.kind === 'item_start' && r.item === itemId);
   const startNs = start ? isoNs(start.actual) : null;
@@ -445,20 +532,159 @@ function lateness(d, what, records, rx, ids, itemId, atMs) {
     if (sched === null) return;
     if (startNs !== null) planDiffMax = Math.max(planDiffMax, Math.abs(sched - (startNs + atMs(i) * 1e6)));
     if (Number.isInteger(r.lateness_us)) send.push(r.lateness_us * 1e3);
-    const at = rx.arrivals.get(i);
+    const at = rx.arrivals.get(base + i);
     if (at === undefined) { lost++; return; }
     late.push(at - sched);
   });
   if (RAW) raw[`${d.name} ${what}`] = ids.map((id, i) => {
     const r = byId.get(id);
     const sched = r ? isoNs(r.scheduled) : null;
-    const at = rx.arrivals.get(i);
+    const at = rx.arrivals.get(base + i);
     return [i, sched === null || at === undefined ? null : Math.round(at - sched) / 1e3, r?.lateness_us ?? null];
   });
   if (lost) problems.push(`${d.name}: ${what}: ${lost} of ${ids.length} cues never reached the receiver`);
   if (rx.dups) problems.push(`${d.name}: ${what}: ${rx.dups} cues arrived more than once`);
   if (planDiffMax > 1000) problems.push(`${d.name}: ${what}: as-run "scheduled" differs from the plan (item start + offset) by up to ${(planDiffMax / 1e3).toFixed(1)} µs`);
   return { late: stats(late), send: stats(send), planDiffMaxUs: planDiffMax / 1e3 };
+}
+
+// The answers to cues (as-run "answer" records, matched by cue_seq): answer_us
+// as a distribution; every cue must have one answer, and it must be "ok".
+function answers(d, what, records, ids) {
+  const byId = new Map(records.filter((r) => r.kind === 'cue').map((r) => [r.cue, r])); // checked by cueRecords
+  const bySeq = new Map();
+  for (const r of records) {
+    if (r.kind !== 'answer') continue;
+    if (bySeq.has(r.cue_seq)) problems.push(`${d.name}: ${what}: cue record ${r.cue_seq} has more than one answer`);
+    bySeq.set(r.cue_seq, r);
+  }
+  const rtt = [], counts = { ok: 0, error: 0, timeout: 0, none: 0 };
+  let firstBad = null;
+  for (const id of ids) {
+    const c = byId.get(id);
+    const a = c ? bySeq.get(c.seq) : undefined;
+    if (!a) { counts.none++; continue; }
+    counts[a.answer] = (counts[a.answer] || 0) + 1;
+    if (a.answer !== 'ok') firstBad ||= `${id}: ${a.answer} ${a.answer_detail || ''}`;
+    if (a.cue !== id) problems.push(`${d.name}: ${what}: the answer to cue record ${c.seq} names cue ${a.cue}, not ${id}`);
+    if (Number.isInteger(a.answer_us)) rtt.push(a.answer_us * 1e3);
+  }
+  if (counts.none) problems.push(`${d.name}: ${what}: ${counts.none} of ${ids.length} cues have no answer record`);
+  if (firstBad) problems.push(`${d.name}: ${what}: ${ids.length - counts.ok - counts.none} answers not "ok", e.g. ${firstBad}`);
+  if (RAW) raw[`${d.name} ${what} answer_us`] = ids.map((id) => bySeq.get(byId.get(id)?.seq)?.answer_us ?? null);
+  return { rtt: stats(rtt), counts };
+}
+
+// Polls the as-run file (every 100 ms, so as not to load the machine) until n
+// answer records are there.
+async function waitAnswers(d, n, ms) {
+  const until = Date.now() + ms;
+  while (d.asrun().filter((r) => r.kind === 'answer').length < n && Date.now() < until && d.alive()) await sleep(100);
+}
+
+async function runHttp() {
+  const rx = await startStampRecv();
+  const dev = await startHttpDevice();
+  const d = new Daemon('http');
+  let devSum = null, cpuAlone = null, cpuMix = null;
+  try {
+    await d.start({ show: httpShow(), targets: {
+      rx: { url: `osc.udp://127.0.0.1:${rx.port}` },
+      dev: { url: `http://127.0.0.1:${dev.port}`, timeout: '1s' },
+    } });
+    await sleep(200);
+    // (1) HTTP cues alone.
+    await d.api('go');
+    await sleep(httpAt(N_HTTP - 1) + 50);
+    await waitAnswers(d, N_HTTP, 3000);
+    // (2) OSC cues alone, then with 200 HTTP cues a second.
+    let ta = threadTicks(d.pid), t0 = performance.now();
+    await d.api('go');
+    await waitFor(() => rx.count >= N_CUES || !d.alive(), cueAt(N_CUES - 1) + 3000, 'the OSC cues', { soft: true });
+    cpuAlone = threadShare(d.pid, ta, threadTicks(d.pid), performance.now() - t0);
+    await sleep(50);
+    ta = threadTicks(d.pid);
+    t0 = performance.now();
+    await d.api('go');
+    await waitFor(() => rx.count >= 2 * N_CUES || !d.alive(), cueAt(N_CUES - 1) + 3000, 'the OSC cues beside HTTP', { soft: true });
+    cpuMix = threadShare(d.pid, ta, threadTicks(d.pid), performance.now() - t0);
+    await waitAnswers(d, N_HTTP + nMix(), 3000);
+  } finally {
+    await d.stop();
+    await rx.stop();
+    devSum = await dev.stop();
+  }
+  const records = d.asrun();
+  const hIds = Array.from({ length: N_HTTP }, (_, i) => `h${i}`);
+  const mhIds = Array.from({ length: nMix() }, (_, i) => `mh${i}`);
+  const devRx = { arrivals: devSum.arrivals };
+  const alone = { ...lateness(d, 'HTTP cues', records, devRx, hIds, 'http-alone', httpAt), ...answers(d, 'HTTP cues', records, hIds) };
+  const oscAlone = lateness(d, 'OSC cues alone', records, rx, Array.from({ length: N_CUES }, (_, i) => `c${i}`), 'osc-alone', cueAt);
+  const oscMix = lateness(d, 'OSC cues beside HTTP', records, rx, Array.from({ length: N_CUES }, (_, i) => `m${i}`), 'osc-http', cueAt, N_CUES);
+  const mix = { ...lateness(d, 'HTTP cues beside OSC', records, devRx, mhIds, 'osc-http', mixAt, N_HTTP), ...answers(d, 'HTTP cues beside OSC', records, mhIds) };
+  if (devSum.dups) problems.push(`${d.name}: the HTTP device got ${devSum.dups} cues more than once`);
+  if (devSum.other) notes.push(`${d.name}: the HTTP device got ${devSum.other} requests that were not bench cues`);
+  if (rx.other) notes.push(`${d.name}: the OSC receiver got ${rx.other} datagrams that were not bench cues`);
+  return { alone, oscAlone, oscMix, mix, dev: devSum, cpuAlone, cpuMix, nMix: nMix() };
+}
+
+// The OBS phase, outside: obs-headless.sh runs this file again (BENCH_OBS_INNER=1)
+// in its namespace; the result is its "@@bench-obs" line, or why it was skipped.
+async function runObs() {
+  if (!OBS) return { skipped: 'BENCH_OBS=0' };
+  const script = process.env.OBS_HEADLESS || join(ROOT, 'tests/integration/obs/obs-headless.sh');
+  if (!existsSync(script)) return { skipped: `${script} not found` };
+  try { execFileSync('sh', ['-c', 'command -v obs && command -v xvfb-run && command -v unshare'], { stdio: 'ignore' }); }
+  catch { return { skipped: 'obs, xvfb-run or unshare not installed' }; }
+  const p = spawnTracked('bash', [script, process.execPath, join(ROOT, 'tests/bench/bench.mjs')], {
+    env: { ...process.env, BENCH_OBS_INNER: '1', BENCH_TIME_LIMIT_S: '90', BENCH_RAW: '', OBS_SCENES: 'Scene A,Scene B', OBS_WS_PASSWORD: '' },
+  }, { group: true });
+  let result = null, stderr = '';
+  lines(p.stdout, (l) => { if (l.startsWith('@@bench-obs ')) result = JSON.parse(l.slice(12)); });
+  p.stderr.on('data', (b) => { stderr += b; });
+  const t0 = performance.now();
+  const t = setTimeout(() => { try { process.kill(-p.pid, 'SIGTERM'); } catch { /* gone */ } }, 150000);
+  const r = await p.exited;
+  clearTimeout(t);
+  const tail = stderr.trim().split('\n').slice(-6).join(' | ');
+  if (!result && r.code === 2) return { skipped: `OBS did not come up: ${tail}` };
+  if (!result) {
+    problems.push(`obs: the OBS phase printed no figures (exit ${r.signal || r.code}): ${tail}`);
+    return { skipped: 'the OBS phase failed (see PROBLEM)' };
+  }
+  for (const x of result.problems) problems.push(`obs (in obs-headless.sh): ${x}`);
+  for (const x of result.notes) notes.push(`obs (in obs-headless.sh): ${x}`);
+  for (const e of result.exits) exits.push(e);
+  return { ...result, wallS: (performance.now() - t0) / 1e3 };
+}
+
+// The OBS phase, inside obs-headless.sh's namespace (OBS on 127.0.0.1:$OBS_WS_PORT).
+async function obsInner() {
+  const scenes = (process.env.OBS_SCENES || 'Scene A,Scene B').split(',');
+  const d = new Daemon('obs');
+  let obsState = null;
+  try {
+    await d.start({ show: obsShow(scenes), targets: {
+      obs: { url: `obs://127.0.0.1:${process.env.OBS_WS_PORT || 4455}`, timeout: '1s',
+        ...(process.env.OBS_WS_PASSWORD ? { password: process.env.OBS_WS_PASSWORD } : {}) },
+    } });
+    await waitFor(async () => ['connected', 'ready'].includes((await d.state()).targets?.find((t) => t.name === 'obs')?.state),
+      10000, 'the obs target to connect');
+    await sleep(300);
+    await d.api('go');
+    await sleep(obsAt(N_OBS - 1) + 50);
+    await waitAnswers(d, N_OBS, 3000);
+    obsState = (await d.state()).targets?.find((t) => t.name === 'obs') || null;
+  } finally {
+    await d.stop();
+  }
+  const records = d.asrun();
+  const ids = Array.from({ length: N_OBS }, (_, i) => `o${i}`);
+  const byId = cueRecords(d, records, ids);
+  const send = ids.map((id) => byId.get(id)?.lateness_us).filter(Number.isInteger).map((us) => us * 1e3);
+  const a = answers(d, 'OBS cues', records, ids);
+  console.log(`@@bench-obs ${JSON.stringify({ send: stats(send), rtt: a.rtt, counts: a.counts, rttState: obsState?.rtt_us ?? null, problems, notes, exits })}`);
+  return problems.length ? 1 : 0;
 }
 
 async function runCues(cond) {
@@ -645,6 +871,7 @@ async function main() {
   const cpu = cpus();
   console.log(`\nshowcallerd benchmark: ${version}; ${cpu.length} CPUs (${cpu[0]?.model || '?'}); Linux ${release()}; node ${process.version}`);
   console.log(`  ${N_CUES} OSC cues ${CUE_SPACING_MS} ms apart; ${N_GO} GO trials; ${N_WS} websocket cues ${WS_SPACING_MS} ms apart; busy = ${N_VIEWERS} viewers + one spinning core`);
+  console.log(`  ${N_HTTP} HTTP cues ${HTTP_SPACING_MS} ms apart; OSC beside HTTP cues ${MIX_SPACING_MS} ms apart; ${OBS ? `${N_OBS} OBS cues ${OBS_SPACING_MS} ms apart` : 'no OBS (BENCH_OBS=0)'}`);
   console.log('  method: the comment at the top of tests/bench/bench.mjs (and the README)');
   const load0 = loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -655,16 +882,29 @@ async function main() {
     { key: 'busy-rt', label: `${N_VIEWERS} viewers + busy core, --realtime`, busy: true, realtime: true },
   ];
   const res = [];
-  const only = (process.env.BENCH_ONLY || '').split(',').filter(Boolean); // e.g. "idle,busy-rt"
-  for (const c of conds.filter((x) => !only.length || only.includes(x.key))) {
+  const only = (process.env.BENCH_ONLY || '').split(',').filter(Boolean); // e.g. "idle,busy-rt", "http", "obs"
+  const runs = (k) => !only.length || only.includes(k);
+  for (const c of conds.filter((x) => runs(x.key))) {
     process.stdout.write(`  running: ${c.label} ...\n`);
     res.push(await runCondition(c));
   }
-  process.stdout.write('  running: demo show memory and start-up ...\n');
-  const mem = await runMemory();
+  let http = null, obs = null, mem = null;
+  if (runs('http')) {
+    process.stdout.write(`  running: HTTP cues, idle (${N_HTTP} alone; ${N_CUES} OSC cues alone and beside 200 HTTP cues/s) ...\n`);
+    http = await runHttp();
+  }
+  if (runs('obs')) {
+    process.stdout.write(OBS ? '  running: OBS cues (real OBS under obs-headless.sh) ...\n' : '');
+    obs = await runObs();
+  }
+  if (runs('memory') || res.length) {
+    process.stdout.write('  running: demo show memory and start-up ...\n');
+    mem = await runMemory();
+  }
 
   const rtLabel = (r) => (r.realtime ? (r.cues.realtime === 'granted' ? ' [FIFO granted]' : r.cues.realtime === 'off' ? '' : ` [FIFO ${r.cues.realtime}]`) : '');
   const out = [];
+  if (res.length) {
   out.push(header('OSC cue lateness at the receiver: kernel receive stamp - as-run "scheduled" (µs)'));
   for (const r of res) out.push(row(`${r.label}${rtLabel(r)}`, r.cues.osc.late, r.key === 'idle' ? 'p50 <= 20, p99 <= 200 (idle)' : ''));
   out.push(header('  the same cues, send side: as-run lateness_us (cue clock -> kernel) (µs)'));
@@ -675,8 +915,38 @@ async function main() {
   for (const r of res) out.push(row(`${r.label}`, r.cues.ws.late));
   out.push(header('  the same cues, send side: as-run lateness_us (µs)'));
   for (const r of res) out.push(row(`${r.label}`, r.cues.ws.send));
+  }
+
+  const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '-');
+  if (http) {
+    out.push(header(`HTTP cues to a Node \`http\` device (child process, 200 at once), idle: ${N_HTTP} cues ${HTTP_SPACING_MS} ms apart (µs)`));
+    out.push(row('send side: as-run lateness_us', http.alone.send));
+    out.push(row('answer round trip: answer_us (written -> response)', http.alone.rtt));
+    out.push(row('arrival at the device (Node) - "scheduled"', http.alone.late));
+    out.push(header(`OSC cue lateness, ${N_CUES} cues ${CUE_SPACING_MS} ms apart, alone and beside ${http.nMix} HTTP cues ${MIX_SPACING_MS} ms apart (µs)`));
+    out.push(row('alone: kernel stamp - "scheduled"', http.oscAlone.late));
+    out.push(row('beside 200 HTTP cues/s: kernel stamp - "scheduled"', http.oscMix.late));
+    out.push(row('  send side, alone', http.oscAlone.send));
+    out.push(row('  send side, beside HTTP', http.oscMix.send));
+    out.push(row('the HTTP cues of that run: send side (lateness_us)', http.mix.send));
+    out.push(row('  their answer round trip (answer_us)', http.mix.rtt));
+    out.push(row('  their arrival at the device (Node) - "scheduled"', http.mix.late));
+    const cmp = (k) => `${k} ${f1(http.oscAlone.late[k])} -> ${f1(http.oscMix.late[k])}`;
+    out.push(`  OSC lateness, alone -> beside HTTP: ${cmp('p50')}, ${cmp('p99')}, ${cmp('max')} µs   target: where it was`);
+    out.push(`  answers: alone ${JSON.stringify(http.alone.counts)}, beside OSC ${JSON.stringify(http.mix.counts)}; the device saw ${http.dev.requests} requests on ${http.dev.connections} connection(s)`);
+    out.push(`  daemon CPU (share of one core): OSC alone: loop ${pct(http.cpuAlone?.loop.share)}, cue clock ${pct(http.cpuAlone?.clock.share)}; ` +
+      `beside HTTP: loop ${pct(http.cpuMix?.loop.share)}, cue clock ${pct(http.cpuMix?.clock.share)}`);
+  }
+  if (obs?.skipped) out.push(`\nOBS: skipped (${obs.skipped})`);
+  else if (obs) {
+    out.push(header(`OBS cues (real OBS under obs-headless.sh): ${N_OBS} SetCurrentProgramScene ${OBS_SPACING_MS} ms apart, two scenes (µs)`));
+    out.push(row('send side: as-run lateness_us', obs.send));
+    out.push(row('answer round trip: answer_us (-> RequestResponse)', obs.rtt));
+    out.push(`  answers ${JSON.stringify(obs.counts)}; the daemon's own rtt_us in the state: ${JSON.stringify(obs.rttState)}; the phase took ${f1(obs.wallS)} s with OBS's start and stop`);
+  }
 
   const mib = (kb) => (Number.isFinite(kb) ? (kb / 1024).toFixed(1) : '-');
+  if (mem) {
   out.push('\nMemory, demo show (config/evening-news.json, targets on closed loopback ports)');
   out.push(`  VmRSS at start ${mib(mem.before.rss)} MiB; with ${mem.viewersReady?.connected ?? '?'} viewers ${mib(mem.after.rss)} MiB, ` +
     `after a heartbeat ${mib(mem.settled.rss)} MiB; VmHWM ${mib(mem.settled.hwm)} MiB   target: RSS <= 16 MiB`);
@@ -684,6 +954,7 @@ async function main() {
   const sp = stats(mem.starts.map((s) => s.spawn * 1e6)), own = stats(mem.starts.map((s) => s.own * 1e6));
   out.push(`\nStart to ready, demo show, ${mem.starts.length} starts: spawn -> "showcallerd is running" p50 ${(sp.p50 / 1e3).toFixed(1)} ms, max ${(sp.max / 1e3).toFixed(1)} ms; ` +
     `daemon's "ready in" p50 ${(own.p50 / 1e3).toFixed(1)} ms, max ${(own.max / 1e3).toFixed(1)} ms`);
+  }
 
   out.push('\nLoad and checks');
   out.push(`  machine load average (1/5/15 min) before the bench: ${load0}; after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -692,14 +963,14 @@ async function main() {
     out.push(viewersNote(`${r.key}, cue run`, r.cues.viewersReady, r.cues.viewers));
     out.push(viewersNote(`${r.key}, GO run (${N_GO}-item state)`, r.go.viewersReady, r.go.viewers));
   }
-  out.push(viewersNote('demo memory', mem.viewersReady, mem.viewers));
-  const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '-');
+  if (mem) out.push(viewersNote('demo memory', mem.viewersReady, mem.viewers));
   for (const r of res) {
     out.push(`  ${r.key}: daemon CPU (share of one core): OSC cues: loop ${pct(r.cues.cpu?.loop.share)}, cue clock ${pct(r.cues.cpu?.clock.share)}; ` +
       `websocket cues: loop ${pct(r.cues.cpuWs?.loop.share)}; GO trials: loop ${pct(r.go.cpu?.loop.share)} (${f1(r.go.cpu?.loop.cpuMs / Math.max(1, r.go.trials))} ms of CPU per GO)`);
   }
   for (const r of res.filter((x) => x.realtime)) out.push(`  ${r.key}: SCHED_FIFO ${r.cues.realtime} (cue run), ${r.go.realtime} (GO run)`);
-  out.push(`  as-run "scheduled" vs plan (item start + offset), worst: ${res.map((r) => `${r.key} ${f1(Math.max(r.cues.osc.planDiffMaxUs, r.cues.ws.planDiffMaxUs))} µs`).join(', ')}`);
+  out.push(`  as-run "scheduled" vs plan (item start + offset), worst: ${[...res.map((r) => `${r.key} ${f1(Math.max(r.cues.osc.planDiffMaxUs, r.cues.ws.planDiffMaxUs))} µs`),
+    ...(http ? [`http ${f1(Math.max(http.alone.planDiffMaxUs, http.oscAlone.planDiffMaxUs, http.oscMix.planDiffMaxUs, http.mix.planDiffMaxUs))} µs`] : [])].join(', ')}`);
   const clean = exits.filter((e) => e.clean).length;
   out.push(`  daemon stops: ${clean} of ${exits.length} exited 0 on SIGTERM`);
   for (const n of notes) out.push(`  note: ${n}`);
@@ -710,7 +981,7 @@ async function main() {
   return problems.length ? 1 : 0;
 }
 
-main().then((code) => {
+(OBS_INNER ? obsInner() : main()).then((code) => {
   finished = true;
   clearTimeout(watchdog);
   cleanup();

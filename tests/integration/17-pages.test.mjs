@@ -1,12 +1,14 @@
 // The pages under pressure, in headless Debian chromium against the real daemon: the producer's
 // controls fit a laptop's screen, PANIC is its own state on producer and stage, a producer page
 // that lost the daemon is unmistakable and sends nothing, refusals float and go, timed messages
-// clear themselves, long titles are never cut, and screenshots of each page at each size.
+// clear themselves, long titles are never cut, devices' answers (sent vs landed, an error
+// raised at once, answer counts and round trips per target), and screenshots of each page at each size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAEMON, Daemon, ROOT, rundown, sleep } from './lib/daemon.mjs';
+import http from 'node:http';
+import { DAEMON, Daemon, ROOT, rundown, sleep, waitFor } from './lib/daemon.mjs';
 import { TcpReceiver, UdpReceiver, WsReceiver } from './lib/peers.mjs';
 import { launch, openPage } from './lib/browser.mjs';
 
@@ -50,12 +52,12 @@ async function withDaemon(opts, fn) {
   }
 }
 
-async function producer(browser, d, viewport) {
+async function producer(browser, d, viewport, lastItem = 'five') {
   const p = await openPage(browser, { origin: d.url, viewport });
   await p.goto(`${d.url}/producer/?token=${d.token}`);
   await p.waitForSelector('#role[data-role="control"]', { timeout: 5000 });
   await live(p);
-  await p.waitForSelector('#rundown-body tr[data-id="five"]');
+  await p.waitForSelector(`#rundown-body tr[data-id="${lastItem}"]`);
   return p;
 }
 
@@ -188,6 +190,75 @@ test('long titles are never cut: producer and stage at 768x1024 and 390x844', la
       await s.close();
     }
   });
+});
+
+test('device answers: LANDED per cue, an error row in red and raised once, counts and round trips per target', layoutOnly, async () => {
+  // A vMix-like device: 404 for a path with "404" in it, 200 for any other.
+  const dev = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const bad = req.url.includes('404');
+      res.writeHead(bad ? 404 : 200, { 'content-type': 'text/plain' });
+      res.end(bad ? `no such input: ${req.url}` : 'OK');
+    });
+  });
+  await new Promise((r) => dev.listen(0, '127.0.0.1', r));
+  const rx = await new UdpReceiver().start();
+  const cue = (id, path) => ({ id, at: '0', target: 'vmix', http: { path } });
+  const d = await new Daemon({
+    show: rundown({ items: [
+      { id: 'a', title: 'Before the page', duration: '45s', cues: [cue('a-bad', '/api/404/?Function=Cut')] },
+      { id: 'b', title: 'After', duration: '45s', cues: [cue('b-ok', '/api/?Function=Cut'), cue('b-bad', '/api/404/?Function=Fade'), { id: 'b-osc', at: '0', target: 'sw', osc: { address: '/cut' } }] },
+      { id: 'c', title: 'End', duration: '45s', cues: [] },
+    ] }),
+    targets: { vmix: { url: `http://127.0.0.1:${dev.address().port}` }, sw: { url: rx.url } },
+  }).start();
+  const browser = await launch();
+  try {
+    assert.equal((await d.api('go')).status, 200);
+    await waitFor(async () => (await d.state()).cues.some((c) => c.cue === 'a-bad' && c.answer === 'error'), 3000, 'a-bad answered');
+    const p = await producer(browser, d, { width: 1280, height: 800 }, 'c');
+    const row = (id) => p.locator('#cuelog tr', { has: p.locator(`td.c-cue[title^="${id} "]`) });
+    // An error from before the page opened: red in the log, but no alert.
+    await row('a-bad').and(p.locator('.answer-bad')).waitFor({ timeout: 3000 });
+    await sleep(300);
+    assert.equal(await p.locator('.alert[data-code^="answer_"]').count(), 0, 'no alert for an entry already there');
+    await p.click('#go');
+    const alert = p.locator('.alert[data-code="answer_error"]');
+    await alert.waitFor({ timeout: 3000 });
+    assert.match(await alert.innerText(), /Cue b-bad \u2192 vmix: error[\s\S]*HTTP 404: no such input: \/api\/404\/\?Function=Fade/);
+    await alert.evaluate((e) => { e.dataset.probe = 'first'; });
+    await waitFor(async () => (await row('b-ok').locator('.c-landed').textContent()).startsWith('ok'), 3000, 'b-ok landed');
+    assert.match(await row('b-ok').locator('.c-landed').textContent(), /^ok \d+(\.\d)? ms$/);
+    assert.doesNotMatch((await row('b-ok').getAttribute('class')) || '', /answer-bad/);
+    assert.equal(await row('b-osc').locator('.c-landed').textContent(), '', 'a target that does not answer');
+    assert.match(await row('b-bad').getAttribute('class'), /answer-bad/);
+    assert.match(await row('b-bad').locator('.c-landed').textContent(), /^error HTTP 404: no such input/);
+    assert.match(await row('b-bad').locator('.c-landed').getAttribute('title'), /HTTP 404: no such input: \/api\/404\/\?Function=Fade/);
+    const card = p.locator('#targets .target[data-name="vmix"]');
+    await waitFor(async () => /ok 1 \u00b7 err 2/.test(await card.innerText()), 3000, 'the counts');
+    assert.match(await card.innerText(), /p50 \d+(\.\d)? ms p99 \d+(\.\d)? ms/);
+    assert.match(await card.locator('.tlast').textContent(), /b-bad: HTTP 404|a-bad: HTTP 404/);
+    assert.equal(await p.locator('#targets .target[data-name="sw"] .tanswers').count(), 0);
+    // The log fits its panel at 1280 wide: no sideways scrolling.
+    const wrap = await p.evaluate(() => { const w = document.querySelector('.p-log .table-wrap'); return [w.scrollWidth, w.clientWidth]; });
+    assert.ok(wrap[0] <= wrap[1], `cue log ${wrap[0]} wide in ${wrap[1]}`);
+    // Later state pushes do not raise it again.
+    await d.api('message', { text: 'STAND BY', color: 'blue' });
+    await sleep(300);
+    assert.equal(await p.locator('.alert[data-code^="answer_"]').count(), 1);
+    assert.equal(await alert.getAttribute('data-probe'), 'first', 'the same alert, not raised again');
+    mkdirSync(SHOTS, { recursive: true });
+    await p.screenshot({ path: join(SHOTS, 'producer-answers-1280x800.png') });
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await browser.close();
+    const ex = await d.stop();
+    rx.close();
+    dev.close();
+    d.cleanup();
+    assert.equal(ex.code, 0, d.stderr);
+  }
 });
 
 test('screenshots of the pages at laptop, tablet and phone sizes (build/screenshots/)', layoutOnly, async () => {

@@ -10,8 +10,8 @@ const byKey = new Map();
 const sticky = new WeakSet();
 
 // key: alerts with the same key replace each other (null: always a new one);
-// detail: a string or a list of lines.
-export function showAlert(key, title, detail, { sticky: keep = false, code = '' } = {}) {
+// detail: a string or a list of lines; keepMs: how long one that is not sticky stays.
+export function showAlert(key, title, detail, { sticky: keep = false, code = '', keepMs = KEEP_MS } = {}) {
   if (key && byKey.has(key)) byKey.get(key).remove();
   const el = document.createElement('div');
   el.className = 'alert';
@@ -55,7 +55,7 @@ export function showAlert(key, title, detail, { sticky: keep = false, code = '' 
     if (key && byKey.get(key) === el) byKey.delete(key);
   };
   close.addEventListener('click', remove);
-  if (!keep) setTimeout(remove, KEEP_MS);
+  if (!keep) setTimeout(remove, keepMs);
   if (key) byKey.set(key, el);
   const b = box();
   b.prepend(el);

@@ -2,7 +2,7 @@
 // command over the websocket, the cue log, target states and the daemon's errors.
 import { Connection } from './conn.js';
 import { localNow } from './clock.js';
-import { countdown, cueAt, duration, micros, signed, timeOfDay } from './format.js';
+import { countdown, cueAt, duration, micros, millis, signed, timeOfDay } from './format.js';
 import { mountHealth } from './health.js';
 import { setText } from './dom.js';
 import { MESSAGE_COLORS, messageBanner } from './message.js';
@@ -28,6 +28,14 @@ let rows = new Map(); // item id -> { tr, cells }
 let cueKey = '';
 let targetKey = '';
 let scrolledTo = null;
+// Device answers already seen (cue log entries answered "error" or "timeout"), so each raises
+// one alert; null until the first state, whose entries are history and raise none.
+let seenBad = null;
+const lastBad = new Map(); // target name -> its latest bad answer {answer, detail, cue, at}
+const alerted = new Map(); // target name -> the entries its alert shows
+const ANSWER_ALERT_MS = 15000;
+const ALERT_LINES = 5;
+const DETAIL_CHARS = 120; // the visible (shortened) detail; the whole of it is in the tooltip
 
 // Once per connection, on its first state: by then a view token, if needed, was accepted.
 let rundownWanted = true;
@@ -250,6 +258,7 @@ function buildRows() {
     const tr = document.createElement('tr');
     tr.dataset.id = it.id;
     tr.tabIndex = 0;
+    tr.classList.toggle('selected', it.id === selectedId); // picked before the rundown came
     const td = (cls, text = '') => {
       const c = document.createElement('td');
       c.className = cls;
@@ -392,6 +401,7 @@ function render(st) {
     keepInView(rows.get(running).tr);
   }
 
+  noticeAnswers(st.cues || [], st.targets || []);
   renderCues(st.cues || []);
   renderTargets(st.targets || []);
 }
@@ -431,6 +441,71 @@ function keepInView(tr) {
   wrap.scrollTop = Math.max(0, tr.offsetTop - head - above);
 }
 
+const badAnswer = (a) => a === 'error' || a === 'timeout';
+const answerKey = (c) => `${c.cue}|${c.target}|${c.sent}|${c.answered}`;
+const answerMs = (us) => `${millis(us / 1000)} ms`;
+const shorten = (t) => (t && t.length > DETAIL_CHARS ? `${t.slice(0, DETAIL_CHARS - 1)}\u2026` : t || '');
+
+// A cue whose device answered an error (or nothing in time) is said at once, over the page,
+// once per cue log entry; the entries already there when the page opened are not.
+function noticeAnswers(cues, targets) {
+  const bad = cues.filter((c) => badAnswer(c.answer) && c.answered != null);
+  // The latest bad answer of each target, even once an ok followed it (the state's last_answer
+  // is the latest of any kind): from the targets, the cue log, and what this page saw.
+  const remember = (name, a) => {
+    const old = lastBad.get(name);
+    if (!old || (a.at ?? 0) >= (old.at ?? 0)) lastBad.set(name, a);
+  };
+  for (const c of bad) remember(c.target, { answer: c.answer, detail: c.answer_detail, cue: c.cue, at: c.answered });
+  for (const t of targets) if (t.last_answer && badAnswer(t.last_answer.answer)) remember(t.name, t.last_answer);
+  const keys = new Set(bad.map(answerKey));
+  if (seenBad) {
+    const fresh = new Map(); // target -> its new bad entries, newest first (the log's order)
+    for (const c of bad) {
+      if (seenBad.has(answerKey(c))) continue;
+      if (!fresh.has(c.target)) fresh.set(c.target, []);
+      fresh.get(c.target).push(c);
+    }
+    for (const [target, found] of fresh) {
+      // One alert per target, the cues of the one still shown kept in it (newest first): a
+      // device that fails every cue does not bury the page, nor hide its first failure.
+      const key = `answer:${target}`;
+      const list = [...found, ...(hasAlert(key) ? alerted.get(target) || [] : [])].slice(0, ALERT_LINES);
+      alerted.set(target, list);
+      const c = list[0];
+      const line = (x) => `${x.cue}: ${x.answer}${x.answer_detail ? `: ${x.answer_detail}` : ''}`;
+      const kinds = [...new Set(list.map((x) => x.answer))].join(', ');
+      showAlert(key, list.length > 1 ? `${list.length} cues \u2192 ${target}: ${kinds}` : `Cue ${c.cue} \u2192 ${target}: ${c.answer}`,
+        list.length > 1 ? list.map(line) : c.answer_detail || '',
+        { code: `answer_${c.answer}`, keepMs: ANSWER_ALERT_MS });
+    }
+  }
+  seenBad = keys;
+}
+
+function landedCell(td, c) {
+  td.className = 'c-landed';
+  if (c.answer) {
+    const a = document.createElement('span');
+    a.className = 'ans';
+    a.dataset.answer = c.answer;
+    a.textContent = c.answer === 'ok' ? `ok ${answerMs(c.answer_us)}` : c.answer;
+    td.append(a);
+    if (c.answer !== 'ok' && c.answer_detail) {
+      const d = document.createElement('span');
+      d.className = 'ans-detail';
+      d.textContent = shorten(c.answer_detail);
+      td.append(' ', d);
+    }
+    const when = c.answer === 'timeout' ? `no answer after ${answerMs(c.answer_us)}` : `${c.answer} after ${answerMs(c.answer_us)}`;
+    td.title = `${when}${c.answered != null ? ` (${timeOfDay(c.answered, true)})` : ''}${c.answer_detail ? ` \u2014 ${c.answer_detail}` : ''}`;
+  } else if (c.awaits_answer) {
+    td.textContent = '\u2026';
+    td.classList.add('awaiting');
+    td.title = 'sent: waiting for the device to answer';
+  }
+}
+
 function renderCues(cues) {
   const key = JSON.stringify(cues);
   if (key === cueKey) return;
@@ -440,11 +515,13 @@ function renderCues(cues) {
   for (const c of cues) {
     const tr = document.createElement('tr');
     tr.dataset.outcome = c.outcome;
+    if (c.answer) tr.dataset.answer = c.answer;
+    tr.classList.toggle('answer-bad', badAnswer(c.answer));
     const cells = [
       [timeOfDay(c.scheduled ?? c.sent, true), 'num'],
-      [c.cue, ''],
-      [c.item, 'dim'],
-      [c.target, ''],
+      [c.cue, 'c-cue'],
+      [c.item, 'c-item dim'],
+      [c.target, 'c-target'],
       [c.lateness_us == null ? '' : micros(c.lateness_us), 'num r'],
       [c.outcome, 'outcome'],
     ];
@@ -454,12 +531,16 @@ function renderCues(cues) {
       td.textContent = text;
       tr.append(td);
     }
+    tr.children[1].title = `${c.cue} (item ${c.item})`;
+    const landed = document.createElement('td');
+    landedCell(landed, c);
+    tr.append(landed);
     body.append(tr);
   }
 }
 
 function renderTargets(targets) {
-  const key = JSON.stringify(targets);
+  const key = JSON.stringify(targets) + JSON.stringify([...lastBad]);
   if (key === targetKey) return;
   targetKey = key;
   const box = $('targets');
@@ -467,24 +548,46 @@ function renderTargets(targets) {
   for (const t of targets) {
     const d = document.createElement('div');
     d.className = 'target';
+    d.dataset.name = t.name;
     d.dataset.state = t.state;
     d.title = `${t.kind} ${t.url || ''}${t.error ? ` \u2014 ${t.error}` : ''}`;
-    const name = document.createElement('span');
-    name.className = 'tname';
-    name.textContent = t.name;
-    const state = document.createElement('span');
-    state.className = 'tstate';
-    state.textContent = t.state;
-    const n = document.createElement('span');
-    n.className = 'tcount num';
-    n.textContent = `${t.sent} sent${t.failed ? ` \u00b7 ${t.failed} failed` : ''}`;
-    d.append(name, state, n);
-    if (t.error) {
+    const span = (cls, text) => {
       const e = document.createElement('span');
-      e.className = 'terror';
-      e.textContent = t.error;
+      e.className = cls;
+      e.textContent = text;
       d.append(e);
+      return e;
+    };
+    span('tname', t.name);
+    span('tstate', t.state);
+    span('tcount num', `${t.sent} sent${t.failed ? ` \u00b7 ${t.failed} failed` : ''}`);
+    // A target that answers: how its answers went, their round trip, and its latest bad one.
+    if (t.answers) {
+      const a = t.answers;
+      const n = span('tanswers num', '');
+      n.append(`ok ${a.ok}`);
+      for (const [k, label] of [['error', 'err'], ['timeout', 'timeout']]) {
+        if (!a[k]) continue;
+        const b = document.createElement('b');
+        b.className = 'tbad';
+        b.textContent = `${label} ${a[k]}`;
+        n.append(' \u00b7 ', b);
+      }
+      if (t.rtt_us?.n) {
+        const r = span('trtt num', `p50 ${answerMs(t.rtt_us.p50)} p99 ${answerMs(t.rtt_us.p99)}`);
+        r.title = `round trip of the last ${t.rtt_us.n} answer${t.rtt_us.n === 1 ? '' : 's'}`;
+      }
+      if (t.last_answer) d.dataset.answer = t.last_answer.answer;
+      const bad = lastBad.get(t.name);
+      if (bad) {
+        const text = `${bad.cue}${bad.detail ? `: ${bad.detail}` : ''}`;
+        const e = span('tlast', `last ${bad.answer} ${timeOfDay(bad.at)} \u00b7 ${shorten(text)}`);
+        e.title = `${timeOfDay(bad.at, true)} ${text}`;
+        // Red while it is the latest answer; dim once the device answered ok again.
+        e.dataset.current = String(!!t.last_answer && badAnswer(t.last_answer.answer) && t.last_answer.cue === bad.cue && t.last_answer.at === bad.at);
+      }
     }
+    if (t.error) span('terror', t.error);
     box.append(d);
   }
 }
