@@ -100,6 +100,7 @@ void rd_config_free(rd_config_t *c)
         free(t->path);
         free(t->password);
         free(t->eol);
+        free(t->ca);
         rd_payload_free(&t->panic);
     }
     free(c->targets);

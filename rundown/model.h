@@ -130,6 +130,7 @@ typedef enum {
     RD_TARGET_OBS = 3,
     RD_TARGET_HTTP = 4,
     RD_TARGET_TCP = 5,
+    RD_TARGET_HTTPS = 6,
 } rd_target_kind_t;
 
 /* What a target's device sends back, for kinds where it is a choice. */
@@ -159,6 +160,8 @@ typedef struct {
     int64_t timeout_ns;      /* how long an answer may take (default 1 s) */
     char *password;          /* owned, obs only: NULL for none */
     char *eol;               /* owned, tcp only: what ends each line sent ("\r\n") */
+    bool tls;                /* https: the connection is TLS */
+    char *ca; /* owned, https only: a PEM file of the CAs to trust; NULL: the system's */
 } rd_target_t;
 
 typedef struct {

@@ -21,7 +21,7 @@ static const char *const tls_fields[] = {"cert", "key", NULL};
 static const char *const osc_fields[] = {"listen", "allow", NULL};
 static const char *const auth_fields[] = {"control_token", "view_token", NULL};
 static const char *const target_fields[] = {"url",    "latency",  "framing", "panic", "timeout",
-                                            "answer", "password", "eol",     NULL};
+                                            "answer", "password", "eol",     "ca",    NULL};
 
 /* The config's durations have no frame forms that depend on a show; 25 is
  * only there to satisfy the parser. */
@@ -220,6 +220,10 @@ static bool has_eol(const rd_target_kind_info_t *k)
 {
     return k->eol;
 }
+static bool has_tls(const rd_target_kind_info_t *k)
+{
+    return k->tls;
+}
 static bool can_answer(const rd_target_kind_info_t *k)
 {
     return k->answers != RD_ANSWER_NONE || k->answer_choice != RD_ANSWER_NONE;
@@ -301,6 +305,13 @@ static void parse_answers(const json_t *o, const char *path, const char *url, rd
         rd_path_t p = rd__path_key(path, "eol");
         rd_diag_add(d, RD_ERROR, p.s, "the end of line is 1 to 4 characters (\"\\r\\n\", \"\\n\")");
     }
+    t->tls = k && k->tls;
+    const char *ca = rd__get_string(o, "ca", path, false, d);
+    if (ca) {
+        t->ca = rd_xstrdup(ca);
+        if (k && !k->tls)
+            not_for_kind(path, "ca", has_tls, d);
+    }
     if (k && k->eol)
         t->eol = rd_xstrdup(eol && eol[0] && strlen(eol) <= 4 ? eol : "\r\n");
 }
@@ -316,11 +327,6 @@ static bool parse_url(const char *url, rd_target_t *t, const char *path, rd_diag
     if (!kind && strncmp(url, "wss://", 6) == 0) {
         rd_diag_add(d, RD_ERROR, path, "\"%s\": wss:// (TLS) targets are not supported; use ws://",
                     url);
-        return false;
-    }
-    if (!kind && strncmp(url, "https://", 8) == 0) {
-        rd_diag_add(d, RD_ERROR, path,
-                    "\"%s\": https:// (TLS) targets are not supported yet; use http://", url);
         return false;
     }
     if (!kind) {

@@ -26,6 +26,7 @@ typedef struct {
     rd_answer_mode_t answer_choice; /* what "answer" may ask for; RD_ANSWER_NONE: it cannot */
     bool password;                  /* "password" applies */
     bool eol;                       /* "eol" applies */
+    bool tls;                       /* its connection is TLS; "ca" applies */
 } rd_target_kind_info_t;
 
 /* "line" or "message": the "answer" value that asks for mode; NULL for none. */

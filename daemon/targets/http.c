@@ -1,5 +1,5 @@
-/* HTTP targets: one keep-alive connection per device, requests written at their deadline and
- * pipelined, each answered by its response (2xx ok) or by the target's timeout. */
+/* HTTP and HTTPS targets: one keep-alive connection per device, requests written at their deadline
+ * and pipelined, each answered by its response (2xx ok) or by the target's timeout. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +218,17 @@ static bool http_encode(const rd_payload_t *p, const rd_target_t *conf, uint8_t 
 
 const sc_target_ops_t sc_target_http = {
     .kind = RD_TARGET_HTTP,
+    .clock_sends = false,
+    .answers = true,
+    .encode = http_encode,
+    .open = http_open,
+    .send = http_send,
+    .close = http_close,
+};
+
+/* https://: the same requests and answers over TLS (stream.c). */
+const sc_target_ops_t sc_target_https = {
+    .kind = RD_TARGET_HTTPS,
     .clock_sends = false,
     .answers = true,
     .encode = http_encode,

@@ -43,12 +43,17 @@ struct sc_stream {
     uv_timer_t retry;
     struct sockaddr_storage addr;
     bool tcp_open;  /* tcp handle initialised and not yet closed */
+    bool tcp_up;    /* the TCP connection is up (TLS may still be shaking hands) */
     bool connected; /* writes go out */
     bool closing;
     int handles;   /* ours not yet closed */
     size_t queued; /* bytes uv_write still holds */
     sc_backoff_t backoff;
-    uv_timer_t connect_wait; /* the pending messages' patience: the target's timeout */
+    struct ssl_ctx_st *tls_ctx; /* https:// targets: the TLS settings; NULL: plain TCP */
+    struct ssl_st *ssl;         /* this connection's TLS */
+    struct bio_st *rbio, *wbio; /* its memory BIOs: from the socket, to the socket */
+    bool tls_up;                /* the handshake is done */
+    uv_timer_t connect_wait;    /* the pending messages' patience: the target's timeout */
     sc_stream_pending_t pend[SC_STREAM_PENDING];
     size_t phead, pn;
     char rx[4096];

@@ -14,8 +14,8 @@
 /* Every kind the daemon can send to, one file each. A kind of the library's
  * rundown/target_kind.c without a row here is refused at start-up. */
 static const sc_target_ops_t *const kinds[] = {
-    &sc_target_osc_udp, &sc_target_osc_tcp, &sc_target_ws,
-    &sc_target_obs,     &sc_target_http,    &sc_target_tcp,
+    &sc_target_osc_udp, &sc_target_osc_tcp, &sc_target_ws,  &sc_target_obs,
+    &sc_target_http,    &sc_target_https,   &sc_target_tcp,
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

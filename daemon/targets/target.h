@@ -170,6 +170,7 @@ extern const sc_target_ops_t sc_target_osc_tcp;
 extern const sc_target_ops_t sc_target_ws;
 extern const sc_target_ops_t sc_target_obs;
 extern const sc_target_ops_t sc_target_http;
+extern const sc_target_ops_t sc_target_https;
 extern const sc_target_ops_t sc_target_tcp;
 
 #endif

@@ -9,7 +9,7 @@
  * payload the library can parse. */
 TEST(target_kind_table_is_whole)
 {
-    ASSERT_EQ(rd_ntarget_kinds, 6);
+    ASSERT_EQ(rd_ntarget_kinds, 7);
     for (size_t i = 0; i < rd_ntarget_kinds; i++) {
         const rd_target_kind_info_t *k = &rd_target_kinds[i];
         ASSERT_EQ(k->kind, (rd_target_kind_t)i);
