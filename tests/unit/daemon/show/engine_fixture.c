@@ -166,6 +166,7 @@ int ef_close(ef_t *f)
     /* What was still armed comes back cancelled; the engine takes it. */
     sc_engine_on_reports(f->engine);
     f->targets[0].ops->close(&f->targets[0]);
+    sc_target_free_stats(&f->targets[0]);
     /* The closed handles live in the engine and the dispatcher until the
      * loop has run their close: free them after it (libuv, not built with
      * ASan, would read freed memory unseen). */
