@@ -158,7 +158,7 @@ test: deps
 	tests/summary.sh build/results/*.txt build/asan/results/*.txt build/fuzz/results/*.txt; \
 	exit $$st
 
-FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc
+FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc fuzz_import
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
 # The daemon's pure files every fuzz target links: the command table and its errors.
 FUZZ_DAEMON_SRC := daemon/show/command.c daemon/show/errors.c
@@ -171,6 +171,11 @@ build/fuzz/%: tests/fuzz/%.c $(RUNDOWN_SRC) $(wildcard rundown/*.h) $(FUZZ_DAEMO
 # fuzz_osc decodes whole datagrams: it needs the OSC decoder and liblo too.
 build/fuzz/fuzz_osc: daemon/doors/osc_decode.c daemon/doors/osc_decode.h
 build/fuzz/fuzz_osc: FUZZ_EXTRA = daemon/doors/osc_decode.c $(shell pkg-config --libs liblo)
+
+# fuzz_import reads CSV and Ontime files: the pure converters of daemon/convert/.
+CONVERT_SRC := $(sort $(wildcard daemon/convert/*.c))
+build/fuzz/fuzz_import: $(CONVERT_SRC) $(wildcard daemon/convert/*.h)
+build/fuzz/fuzz_import: FUZZ_EXTRA = $(CONVERT_SRC)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -198,6 +203,7 @@ bench: $(BUILD)/bench_parse $(DAEMON) $(BUILD)/udp_stamp tests/integration/node_
 	$(BUILD)/bench_parse config/evening-news.json config/demo.json
 	BUILD=$(BUILD) SHOWCALLERD=$(abspath $(DAEMON)) UDP_STAMP=$(abspath $(BUILD)/udp_stamp) \
 		node tests/bench/bench.mjs
+	SHOWCALLERD=$(abspath $(DAEMON)) node tests/bench/saves.mjs
 
 # A compressed long show against the real daemon: 11,100 OSC cues in 7.5 min,
 # a dead websocket target, 200 viewers coming and going; fails on a cue lost or

@@ -26,7 +26,7 @@ static void show_time(const rd_plan_t *plan, int64_t ns, char *buf, size_t len)
     }
 }
 
-static void print_diags(const rd_diags_t *d, rd_severity_t sev, FILE *to)
+void sc_check_print(const rd_diags_t *d, rd_severity_t sev, FILE *to)
 {
     for (size_t i = 0; i < d->count; i++) {
         if (d->items[i].severity != sev)
@@ -118,13 +118,15 @@ static json_t *time_json(const rd_plan_t *plan, int64_t ns)
     return json_string(buf);
 }
 
-static json_t *diags_json(const rd_diags_t *d, rd_severity_t sev)
+json_t *sc_check_findings_json(const rd_diags_t *d, int sev)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < d->count; i++) {
-        if (d->items[i].severity != sev)
+        if (sev >= 0 && d->items[i].severity != (rd_severity_t)sev)
             continue;
         json_t *o = json_object();
+        json_object_set_new(o, "severity",
+                            json_string(d->items[i].severity == RD_ERROR ? "error" : "warning"));
         json_object_set_new(o, "file", json_string(d->items[i].file));
         if (d->items[i].line > 0) {
             json_object_set_new(o, "line", json_integer(d->items[i].line));
@@ -248,19 +250,19 @@ int sc_check_main(const char *rundown_path, const char *config_path, bool as_jso
     if (ok)
         rd_plan_compute(&r, &plan, &d);
 
-    print_diags(&d, RD_ERROR, stderr);
+    sc_check_print(&d, RD_ERROR, stderr);
     if (as_json) {
         json_t *out = ok ? plan_json(&r, have_config ? &c : NULL, &plan) : json_object();
         json_object_set_new(out, "valid", json_boolean(ok));
         json_object_set_new(out, "config_checked", json_boolean(have_config));
-        json_object_set_new(out, "errors", diags_json(&d, RD_ERROR));
-        json_object_set_new(out, "warnings", diags_json(&d, RD_WARNING));
+        json_object_set_new(out, "errors", sc_check_findings_json(&d, RD_ERROR));
+        json_object_set_new(out, "warnings", sc_check_findings_json(&d, RD_WARNING));
         char *text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         printf("%s\n", text);
         free(text);
         json_decref(out);
     } else {
-        print_diags(&d, RD_WARNING, stderr);
+        sc_check_print(&d, RD_WARNING, stderr);
         if (ok)
             print_text(&r, have_config ? &c : NULL, &plan);
         if (ok && !have_config)

@@ -9,9 +9,7 @@
 
 #include "parse.h"
 
-/* Reads a whole regular file. Returns a buffer the caller frees, or NULL
- * after adding an error to d. */
-static char *read_file(const char *path, size_t *len, rd_diags_t *d)
+char *sc_load_file(const char *path, size_t *len, rd_diags_t *d)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -69,7 +67,7 @@ static bool load(const char *path, parse_fn_t parse, void *out, rd_diags_t *d)
     const char *prev = d->file;
     d->file = path;
     size_t len;
-    char *buf = read_file(path, &len, d);
+    char *buf = sc_load_file(path, &len, d);
     bool ok = buf && parse(buf, len, out, d);
     free(buf);
     d->file = prev;

@@ -14,6 +14,7 @@
 #include "doors/auth.h"
 #include "doors/osc_in.h"
 #include "doors/server.h"
+#include "edit.h"
 #include "journal/ack.h"
 #include "journal/asrun.h"
 #include "journal/asrun_record.h"
@@ -55,6 +56,7 @@ typedef struct {
     sc_server_env_t server_env;
     sc_server_t *server;
     sc_watch_t *watch;
+    sc_edit_t *edit; /* the editing API and the versions */
 
     uv_signal_t sigterm, sigint, sighup;
     uv_timer_t heartbeat; /* state push at least once a second, clock-step check */
@@ -70,6 +72,10 @@ typedef struct {
 static uint64_t journal_record(void *ctx, json_t *rec)
 {
     sc_app_t *app = ctx;
+    /* Each item start names the version on air, for the as-run report. */
+    const char *kind = json_string_value(json_object_get(rec, "kind"));
+    if (app->edit && kind && strcmp(kind, "item_start") == 0)
+        json_object_set_new(rec, "version", json_integer((json_int_t)sc_edit_on_air(app->edit)));
     if (app->asrun)
         return sc_asrun_append(app->asrun, rec);
     json_decref(rec);
@@ -302,22 +308,49 @@ static void reload(void *ctx, sc_result_t *r)
 }
 
 /* Reloads as if the producer had asked: SIGHUP and live edits. */
+static void edit_reload(void *ctx, sc_door_t door, const char *source, sc_result_t *r);
+
 static void reload_from(sc_app_t *app, sc_door_t door, const char *source)
 {
+    sc_result_t r;
+    edit_reload(app, door, source, &r);
+}
+
+/* The editor's reload: the same command, with its result. */
+static void edit_reload(void *ctx, sc_door_t door, const char *source, sc_result_t *r)
+{
+    sc_app_t *app = ctx;
+    if (app->shutting_down) { /* a save that ends during shutdown stays in the file */
+        sc_result_error(r, SC_ERR_SHUTTING_DOWN, "the daemon is stopping");
+        return;
+    }
     sc_command_t c;
     memset(&c, 0, sizeof c);
     c.id = SC_CMD_RELOAD;
     c.door = door;
     snprintf(c.source, sizeof c.source, "%.60s", source);
-    sc_result_t r;
-    sc_dispatch_run(app->dispatch, &c, true, &r);
+    sc_dispatch_run(app->dispatch, &c, true, r);
 }
 
+static sc_edit_answer_t edit_request(void *ctx, const sc_edit_request_t *req)
+{
+    sc_app_t *app = ctx;
+    return sc_edit_handle(app->edit, req);
+}
+
+static uint64_t version_on_air(void *ctx)
+{
+    sc_app_t *app = ctx;
+    return app->edit ? sc_edit_on_air(app->edit) : 0;
+}
+
+/* A file edit: through the versions, which reload it unless it is a save of
+ * the editor's own. */
 static void file_changed(void *ctx)
 {
     sc_app_t *app = ctx;
     if (!app->shutting_down)
-        reload_from(app, SC_DOOR_FILE, app->opts.rundown_path);
+        sc_edit_file_changed(app->edit);
 }
 
 /* ---- Shutdown ---------------------------------------------------------------- */
@@ -614,6 +647,7 @@ static bool wire_show(sc_app_t *app, rd_rundown_t *rundown, char *err, size_t er
                             .has_date = sc_engine_rundown(app->engine)->has_date,
                             .demo = app->opts.demo ? &app->demo : NULL,
                             .clients = screens,
+                            .version = version_on_air,
                             .ctx = app};
     app->state = sc_state_new(&state);
     app->server_env.dispatch = app->dispatch;
@@ -729,6 +763,20 @@ int sc_run(const sc_options_t *opts)
 
     if (!wire_show(app, &rundown, err, sizeof err))
         goto fail;
+    sc_edit_env_t edit = {.loop = &app->loop,
+                          .config = &app->config,
+                          .engine = app->engine,
+                          .tb = &app->tb,
+                          .demo = app->opts.demo ? &app->demo : NULL,
+                          .rundown_path = app->opts.rundown_path,
+                          .data_dir = app->config.data_dir,
+                          .reload = edit_reload,
+                          .changed = changed,
+                          .ctx = app};
+    app->edit = sc_edit_new(&edit, err, sizeof err);
+    if (!app->edit)
+        goto fail;
+    app->server_env.edit = edit_request;
 
     app->osc_in = sc_osc_in_start(&app->loop, app->config.osc.host, app->config.osc.port,
                                   (const char *const *)app->config.osc_allow,
@@ -764,13 +812,14 @@ int sc_run(const sc_options_t *opts)
             sc_engine_rundown(app->engine)->title, sc_engine_rundown(app->engine)->nitems);
     printf("showcallerd is running.\n"
            "  producer: %s://%s:%d/producer/?token=%s\n"
+           "  editor:   %s://%s:%d/editor/?token=%s\n"
            "  stage:    %s://%s:%d/stage/\n"
            "  control token: %s%s\n"
            "  OSC commands: udp %s:%d (/showcaller/go ...)\n",
            scheme, url_host, app->config.http.port, app->tokens.control, scheme, url_host,
-           app->config.http.port, app->tokens.control,
-           generated ? " (generated, kept in data_dir/control_token)" : "", app->config.osc.host,
-           app->config.osc.port);
+           app->config.http.port, app->tokens.control, scheme, url_host, app->config.http.port,
+           app->tokens.control, generated ? " (generated, kept in data_dir/control_token)" : "",
+           app->config.osc.host, app->config.osc.port);
     fflush(stdout);
     changed(app);
     rc = 0;
@@ -818,6 +867,7 @@ fail:
     rd_rundown_free(&rundown);
 
 cleanup:
+    sc_edit_free(app->edit);
     sc_state_free(app->state);
     sc_dispatch_free(app->dispatch);
     if (app->engine)

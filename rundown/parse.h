@@ -18,6 +18,12 @@
  * further findings and nothing else. No I/O: the caller reads the file. */
 bool rd_rundown_parse(const char *buf, size_t len, rd_rundown_t *out, rd_diags_t *d);
 
+/* An item id made from a title as the parser makes missing ones: "Cold open"
+ * -> "cold-open" (lowercase ASCII letters and digits, runs of anything else
+ * one dash, at most 40 bytes; "" for a title with no letter or digit).
+ * Caller frees. */
+char *rd_id_slug(const char *title);
+
 /* Parses a config the same way, on top of rd_config_defaults(). After an
  * error *out is freed and zeroed: a half-read config links nothing. */
 bool rd_config_parse(const char *buf, size_t len, rd_config_t *out, rd_diags_t *d);

@@ -171,7 +171,7 @@ static void parse_item(const json_t *o, const char *path, int fps, rd_item_t *it
 }
 
 /* "Cold open" -> "cold-open": a readable id that survives reordering. */
-static char *slug(const char *title)
+char *rd_id_slug(const char *title)
 {
     char buf[41];
     size_t n = 0;
@@ -302,7 +302,7 @@ static void assign_ids(rd_rundown_t *r, rd_diags_t *d)
     for (size_t i = 0; i < r->nitems; i++) {
         rd_item_t *it = &r->items[i];
         if (!it->id) {
-            char *base = slug(it->title);
+            char *base = rd_id_slug(it->title);
             if (!base[0]) {
                 free(base);
                 base = rd_xasprintf("item-%zu", i + 1);

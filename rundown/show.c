@@ -643,14 +643,22 @@ void rd_show_replayed(rd_show_t *s, int64_t alive_until_ns)
         s->watch_from_ns = alive_until_ns;
 }
 
+rd_show_err_t rd_show_can_carry(const rd_show_t *from, const rd_rundown_t *nr)
+{
+    if (from->current >= 0 && rd_show_is_running(from) &&
+        rd_rundown_find_item(nr, from->rundown->items[from->current].id) < 0)
+        return RD_SHOW_ERR_RUNNING_REMOVED;
+    return RD_SHOW_OK;
+}
+
 rd_show_err_t rd_show_carry(rd_show_t *to, const rd_show_t *from)
 {
     const rd_rundown_t *nr = to->rundown, *orr = from->rundown;
     int cur = -1;
+    if (rd_show_can_carry(from, nr) != RD_SHOW_OK)
+        return RD_SHOW_ERR_RUNNING_REMOVED;
     if (from->current >= 0) {
         cur = rd_rundown_find_item(nr, orr->items[from->current].id);
-        if (cur < 0 && rd_show_is_running(from))
-            return RD_SHOW_ERR_RUNNING_REMOVED;
         /* Idle or ended at an item that is gone: the place is the last item
          * before it that survives, so GO goes on from there, not the top. */
         for (int k = from->current - 1; cur < 0 && k >= 0; k--)

@@ -231,4 +231,9 @@ void rd_show_replayed(rd_show_t *s, int64_t alive_until_ns);
  * changing nothing, when the running item has no counterpart. */
 rd_show_err_t rd_show_carry(rd_show_t *to, const rd_show_t *from);
 
+/* rd_show_carry's refusal asked ahead, changing nothing: RD_SHOW_ERR_RUNNING_REMOVED
+ * when `from`'s running item has no counterpart in nr (a save checks this
+ * before it writes the file). */
+rd_show_err_t rd_show_can_carry(const rd_show_t *from, const rd_rundown_t *nr);
+
 #endif

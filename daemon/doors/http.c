@@ -1,4 +1,5 @@
-/* The HTTP door, /api: POST /api/<cmd> to control, GET state, rundown and the as-run log to read.
+/* The HTTP door, /api: POST /api/<cmd> to control, GET state, rundown and the as-run log to read,
+ * and the editing API handed on to env->edit.
  */
 #include "server_internal.h"
 
@@ -75,6 +76,123 @@ static sc_role_t role(sc_server_t *s, struct lws *wsi)
     return sc_auth_role(s->env->tokens, presented(wsi, tok, sizeof tok) ? tok : NULL);
 }
 
+/* ---- The editing API (server.h) ----------------------------------------------- */
+
+struct sc_edit_reply {
+    sc__http_req_t *req; /* NULL once the request has gone */
+    struct lws *wsi;
+};
+
+void sc_server_edit_reply(sc_edit_reply_t *later, unsigned status, json_t *body)
+{
+    if (later->req) {
+        sc__http_req_t *req = later->req;
+        req->later = NULL;
+        req->held_status = status;
+        req->ready = json_dumps(body, JSON_COMPACT);
+        lws_callback_on_writable(later->wsi); /* the reply goes out in HTTP_WRITEABLE */
+    }
+    json_decref(body);
+    free(later);
+}
+
+/* Whether METHOD /api<path> belongs to the editing API. */
+static bool is_edit_path(const char *method, const char *path)
+{
+    if (strcmp(method, "GET") == 0)
+        return strcmp(path, "/rundown/source") == 0 || strcmp(path, "/rundown.csv") == 0 ||
+               strcmp(path, "/versions") == 0 || strncmp(path, "/versions/", 10) == 0;
+    if (strcmp(method, "POST") == 0)
+        return strcmp(path, "/rundown/check") == 0 || strcmp(path, "/import") == 0;
+    return strcmp(method, "PUT") == 0 && strcmp(path, "/rundown") == 0;
+}
+
+/* Hands an editing request, its body read, to env->edit and sends (or
+ * waits for) the answer. */
+static int run_edit(sc_server_t *s, struct lws *wsi, sc__http_req_t *req)
+{
+    if (req->ran)
+        return 0;
+    req->ran = true;
+    if (s->shutting_down)
+        return sc__http_error(wsi, SC_ERR_SHUTTING_DOWN, "the daemon is stopping");
+    sc_edit_request_t er;
+    memset(&er, 0, sizeof er);
+    er.method = req->edit_method;
+    er.path = req->edit_path;
+    er.body = req->body ? req->body : "";
+    er.body_len = req->body_len;
+    er.control = role(s, wsi) == SC_ROLE_CONTROL;
+    sc__peer(wsi, er.source, sizeof er.source);
+    char arg[64];
+    const char *v = lws_get_urlarg_by_name(wsi, "to=", arg, sizeof arg); /* points past "to=" */
+    if (v)
+        snprintf(er.to, sizeof er.to, "%.23s", v);
+    v = lws_get_urlarg_by_name(wsi, "format=", arg, sizeof arg);
+    if (v)
+        snprintf(er.format, sizeof er.format, "%.15s", v);
+    sc_edit_reply_t *later = rd_xcalloc(1, sizeof *later);
+    later->req = req;
+    later->wsi = wsi;
+    er.later = later;
+    sc_edit_answer_t a = s->env->edit(s->env->ctx, &er);
+    free(req->body);
+    req->body = NULL;
+    req->body_len = req->body_cap = 0;
+    if (a.status == 0) {
+        req->later = later; /* sc_server_edit_reply sends it */
+        return 0;
+    }
+    free(later);
+    if (a.text) {
+        int rc = sc__http_reply(wsi, a.status, a.content_type, a.text, a.text_len);
+        free(a.text);
+        return rc;
+    }
+    return reply_json(wsi, a.status, a.json);
+}
+
+/* Starts an editing request: who may, and how large a body. */
+static int begin_edit(sc_server_t *s, struct lws *wsi, sc__http_req_t *req, const char *method,
+                      const char *path)
+{
+    sc_role_t r = role(s, wsi);
+    bool csv = strcmp(path, "/rundown.csv") == 0;
+    if (csv ? r == SC_ROLE_NONE : r != SC_ROLE_CONTROL) {
+        sc__http_error(wsi, SC_ERR_UNAUTHORIZED,
+                       csv ? "viewing needs the view token" : "editing needs the control token");
+        return -1; /* a body that may follow is not read */
+    }
+    req->edit = true;
+    snprintf(req->edit_method, sizeof req->edit_method, "%s", method);
+    snprintf(req->edit_path, sizeof req->edit_path, "%s", path);
+    if (strcmp(method, "GET") == 0)
+        return run_edit(s, wsi, req);
+    /* Checks and saves come as the producer types: their own bucket, not the
+     * commands'. */
+    char peer[64], ip[SC_RATE_KEY_MAX - 2], key[SC_RATE_KEY_MAX];
+    sc__peer(wsi, peer, sizeof peer);
+    sc_rate_key_of(peer, ip, sizeof ip);
+    snprintf(key, sizeof key, "e %s", ip);
+    if (!sc_rate_take(&s->http_rate, key, SC_EDIT_PER_SECOND, sc_mono_ns())) {
+        sc__http_error(wsi, SC_ERR_RATE_LIMITED, "more than 20 edits a second from this address");
+        return -1;
+    }
+    char cl[32];
+    long clen = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 ? atol(cl) : -1;
+    if (clen < 0) {
+        sc__http_error(wsi, SC_ERR_LENGTH_REQUIRED, "send a Content-Length");
+        return -1;
+    }
+    if (clen > SC_EDIT_MAX_BODY) {
+        sc__http_error(wsi, SC_ERR_TOO_LARGE, "the body is larger than 8 MiB");
+        return -1;
+    }
+    if (clen == 0)
+        return run_edit(s, wsi, req);
+    return 0; /* the body follows */
+}
+
 static int get(sc_server_t *s, struct lws *wsi, const char *path)
 {
     if (role(s, wsi) == SC_ROLE_NONE)
@@ -137,6 +255,10 @@ static void forget_request(sc_server_t *s, sc__http_req_t *req)
 {
     free(req->body);
     req->body = NULL;
+    req->body_len = req->body_cap = 0;
+    if (req->later)
+        req->later->req = NULL; /* the save goes on; its answer has nowhere to go */
+    req->later = NULL;
     if (req->held && s->env->acks)
         sc_ack_cancel_owner(s->env->acks, &req->held->owner);
     req->held = NULL;
@@ -218,6 +340,12 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         int method = lws_http_get_uri_and_method(wsi, &uri, &ulen);
         if (s->shutting_down)
             return sc__http_error(wsi, SC_ERR_SHUTTING_DOWN, "the daemon is stopping");
+        const char *mname = method == LWSHUMETH_GET    ? "GET"
+                            : method == LWSHUMETH_POST ? "POST"
+                            : method == LWSHUMETH_PUT  ? "PUT"
+                                                       : "";
+        if (s->env->edit && strlen(path) < sizeof req->edit_path && is_edit_path(mname, path))
+            return begin_edit(s, wsi, req, mname, path);
         if (method == LWSHUMETH_GET)
             return get(s, wsi, path);
         if (method != LWSHUMETH_POST)
@@ -261,17 +389,23 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
          * request has run and any more body is not ours to keep. */
         if (len == 0 || req->ran)
             return 0;
-        if (req->body_len + len > SC_HTTP_MAX_BODY)
+        if (req->body_len + len > (req->edit ? SC_EDIT_MAX_BODY : SC_HTTP_MAX_BODY))
             return -1;
-        if (!req->body)
-            req->body = rd_xcalloc(SC_HTTP_MAX_BODY + 1, 1);
+        if (req->body_len + len + 1 > req->body_cap) {
+            size_t cap = req->body_cap ? req->body_cap : 4096;
+            while (cap < req->body_len + len + 1)
+                cap *= 2;
+            req->body = rd_xrealloc(req->body, cap);
+            req->body_cap = cap;
+        }
         memcpy(req->body + req->body_len, in, len);
         req->body_len += len;
+        req->body[req->body_len] = '\0';
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         /* run_command frees the body before replying: the reply completes
          * the transaction, and lws frees *req with it. */
-        return run_command(s, wsi, req);
+        return req->edit ? run_edit(s, wsi, req) : run_command(s, wsi, req);
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (req && req->ready) {
             char *text = req->ready;

@@ -74,27 +74,27 @@ sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int p
                                            .protocol = "showcaller-api",
                                            .origin_protocol = LWSMPRO_CALLBACK,
                                            .mountpoint_len = 4};
-    s->mount_stage = (struct lws_http_mount){.mount_next = &s->mount_api,
-                                             .mountpoint = "/stage",
-                                             .origin = s->web_root,
-                                             .def = "stage.html",
-                                             .origin_protocol = LWSMPRO_FILE,
-                                             .mountpoint_len = 6,
-                                             .extra_mimetypes = &mime_webmanifest};
-    s->mount_producer = (struct lws_http_mount){.mount_next = &s->mount_stage,
-                                                .mountpoint = "/producer",
-                                                .origin = s->web_root,
-                                                .def = "producer.html",
-                                                .origin_protocol = LWSMPRO_FILE,
-                                                .mountpoint_len = 9,
-                                                .extra_mimetypes = &mime_webmanifest};
-    s->mount_www = (struct lws_http_mount){.mount_next = &s->mount_producer,
-                                           .mountpoint = "/",
-                                           .origin = s->web_root,
-                                           .def = "index.html",
-                                           .origin_protocol = LWSMPRO_FILE,
-                                           .mountpoint_len = 1,
-                                           .extra_mimetypes = &mime_webmanifest};
+    /* Each page's folder serves web_root with its page as the default:
+     * /stage/ is stage.html, /editor/ editor.html; "/" is the index. */
+    static const struct {
+        const char *mountpoint, *def;
+    } pages[SC_SERVER_PAGES] = {{"/stage", "stage.html"},
+                                {"/producer", "producer.html"},
+                                {"/editor", "editor.html"},
+                                {"/print", "print.html"},
+                                {"/", "index.html"}};
+    const struct lws_http_mount *next = &s->mount_api;
+    for (size_t i = 0; i < SC_SERVER_PAGES; i++) {
+        s->mount_pages[i] =
+            (struct lws_http_mount){.mount_next = next,
+                                    .mountpoint = pages[i].mountpoint,
+                                    .origin = s->web_root,
+                                    .def = pages[i].def,
+                                    .origin_protocol = LWSMPRO_FILE,
+                                    .mountpoint_len = (unsigned char)strlen(pages[i].mountpoint),
+                                    .extra_mimetypes = &mime_webmanifest};
+        next = &s->mount_pages[i];
+    }
     /* Ping a quiet websocket after 10 s; drop it if nothing came back in 20 s. */
     s->retry.secs_since_valid_ping = 10;
     s->retry.secs_since_valid_hangup = 20;
@@ -114,7 +114,7 @@ sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int p
     /* lws binds "iface" by name or address; 0.0.0.0 means every address. */
     info.iface = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 ? NULL : host;
     info.protocols = s->protocols;
-    info.mounts = &s->mount_www;
+    info.mounts = &s->mount_pages[SC_SERVER_PAGES - 1];
     info.retry_and_idle_policy = &s->retry;
     info.vhost_name = "showcaller";
     info.max_http_header_data = 4096;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 #include <uv.h>
 
 #include "auth.h"
@@ -15,6 +16,37 @@
 
 struct lws_context;
 typedef struct sc_server sc_server_t;
+
+/* The rundown's editing API (GET /api/rundown/source, POST /api/rundown/check,
+ * PUT /api/rundown, /api/versions..., POST /api/import, GET /api/rundown.csv):
+ * the door hands such a request to env->edit and sends what it answers. */
+typedef struct sc_edit_reply sc_edit_reply_t;
+typedef struct {
+    const char *method; /* "GET", "POST" or "PUT" */
+    const char *path;   /* under /api, e.g. "/versions/3/diff" */
+    char to[24];        /* ?to= (a version), or "" */
+    char format[16];    /* ?format= ("csv", "ontime"), or "" */
+    const char *body;   /* the request's body, body_len bytes (not NUL-terminated) */
+    size_t body_len;
+    bool control;           /* the control token was presented */
+    char source[64];        /* "IP:port" of the peer */
+    sc_edit_reply_t *later; /* for an answer that comes later (a save) */
+} sc_edit_request_t;
+
+/* What env->edit answers: a status with a JSON body (taken), or a text body
+ * (taken, with its type), or status 0: the answer comes later, through
+ * sc_server_edit_reply(req->later, ...). */
+typedef struct {
+    unsigned status;
+    json_t *json;
+    char *text;
+    size_t text_len;
+    const char *content_type;
+} sc_edit_answer_t;
+
+/* Sends a later answer (status, JSON body taken) and frees the handle; when
+ * the request has gone (the client left, the server stopped) it only frees. */
+void sc_server_edit_reply(sc_edit_reply_t *later, unsigned status, json_t *body);
 
 /* What the web doors work with. The server borrows the struct itself, so its
  * owner may fill the members after the start (the server must start first,
@@ -29,6 +61,9 @@ typedef struct {
     sc_state_doc_t *state;      /* GET /api/state, /api/rundown */
     const sc_asrun_t *asrun;    /* GET /api/asrun(.csv); NULL: empty */
     void (*changed)(void *ctx); /* the number of screens changed */
+    /* The editing API; NULL: those paths are not found. Its request's
+     * strings are the door's, valid during the call. */
+    sc_edit_answer_t (*edit)(void *ctx, const sc_edit_request_t *req);
     void *ctx;
 } sc_server_env_t;
 

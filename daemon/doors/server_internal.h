@@ -17,6 +17,14 @@
 #define SC_WS_MAX_QUEUED 64 /* replies waiting for a client; more drops it */
 #define SC_WS_MAX_LAG 64    /* state frames a client may fall behind */
 #define SC_HTTP_MAX_BODY (16 * 1024)
+/* A whole rundown (PUT /api/rundown, a draft to check, a file to import). */
+#define SC_EDIT_MAX_BODY (8 * 1024 * 1024)
+/* Edits (checks as the producer types, saves, imports) a second per address,
+ * in bursts of twice that. */
+#define SC_EDIT_PER_SECOND 20
+
+/* The web client's pages: /stage, /producer, /editor, /print and "/". */
+#define SC_SERVER_PAGES 5
 
 /* A message waiting for one client (replies, pongs, notices). */
 typedef struct sc__out_msg {
@@ -50,7 +58,13 @@ typedef struct {
     bool refused_early; /* replied before the body; the rest is discarded */
     bool ran;           /* the command ran (it runs once per request) */
     char *body;
-    size_t body_len;
+    size_t body_len, body_cap;
+    /* An editing API request (server.h): its method and path, and its
+     * answer while it is on its way (a save). */
+    bool edit;
+    char edit_method[8];
+    char edit_path[48];
+    struct sc_edit_reply *later;
     /* A reply held until its as-run record is durable (journal/ack.h): the
      * queue's entry is on the heap (http.c), never in this lws storage. */
     struct sc__http_held *held; /* its reply, while in the ack queue */
@@ -63,7 +77,7 @@ struct sc_server {
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     struct lws_protocols *protocols; /* ours, then the target kinds', then the terminator */
-    struct lws_http_mount mount_www, mount_api, mount_stage, mount_producer;
+    struct lws_http_mount mount_api, mount_pages[SC_SERVER_PAGES]; /* the last is "/" */
     lws_retry_bo_t retry;
     char web_root[1024];
     lws_dll2_owner_t sessions;

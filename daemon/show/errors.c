@@ -35,6 +35,12 @@ static const struct {
     [SC_ERR_RELOAD_FAILED] = {"reload_failed", 409},
     [SC_ERR_RUNNING_ITEM_REMOVED] = {"running_item_removed", 409},
     [SC_ERR_BAD_COMMAND] = {"bad_command", 409},
+    [SC_ERR_CONFLICT] = {"conflict", 409},
+    [SC_ERR_INVALID_RUNDOWN] = {"invalid_rundown", 400},
+    [SC_ERR_SAVE_IN_PROGRESS] = {"save_in_progress", 409},
+    [SC_ERR_WRITE_FAILED] = {"write_failed", 500},
+    [SC_ERR_IMPORT_FAILED] = {"import_failed", 400},
+    [SC_ERR_UNKNOWN_VERSION] = {"unknown_version", 404},
     [SC_ERR_NOT_DURABLE] = {"not_durable", 200},
 };
 

@@ -39,6 +39,13 @@ typedef enum {
     SC_ERR_RELOAD_FAILED,
     SC_ERR_RUNNING_ITEM_REMOVED,
     SC_ERR_BAD_COMMAND,
+    /* The editing API (edit.h). */
+    SC_ERR_CONFLICT,
+    SC_ERR_INVALID_RUNDOWN,
+    SC_ERR_SAVE_IN_PROGRESS,
+    SC_ERR_WRITE_FAILED,
+    SC_ERR_IMPORT_FAILED,
+    SC_ERR_UNKNOWN_VERSION,
     /* Not an error: an OSC reply's code when the command ran but its as-run
      * record is not on disk yet (the websocket and HTTP say "durable": false). */
     SC_ERR_NOT_DURABLE,

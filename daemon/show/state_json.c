@@ -242,7 +242,10 @@ json_t *sc_state_rundown_json(sc_state_doc_t *d)
     const rd_plan_t *plan = &sc_engine_show(d->env.engine)->plan;
     json_t *o = json_object();
     json_object_set_new(o, "title", json_string(r->title));
-    json_object_set_new(o, "rev", json_integer((json_int_t)sc_engine_rundown_rev(d->env.engine)));
+    /* rev: what a save names as the version it was edited from (PUT /api/rundown). */
+    uint64_t rev =
+        d->env.version ? d->env.version(d->env.ctx) : sc_engine_rundown_rev(d->env.engine);
+    json_object_set_new(o, "rev", json_integer((json_int_t)rev));
     json_object_set_new(o, "fps", json_integer(r->fps));
     json_object_set_new(o, "relative", json_boolean(plan->relative));
     json_object_set_new(o, "on_air", ms_or_null(d, r->has_on_air, r->on_air_ns));

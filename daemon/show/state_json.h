@@ -25,6 +25,8 @@ typedef struct {
     const rd_shift_t *demo; /* --demo: how the rundown was moved; NULL otherwise */
     /* How many screens are connected (the web server's count); may be NULL. */
     size_t (*clients)(void *ctx);
+    /* The number of the rundown version on air (data_dir/versions); may be NULL. */
+    uint64_t (*version)(void *ctx);
     void *ctx;
 } sc_state_env_t;
 

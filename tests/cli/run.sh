@@ -110,6 +110,65 @@ expect "a missing file exits 1 with the reason" 1 "" "/nonexistent/show.json: ca
 run --check tests
 expect "a directory is refused" 1 "" "tests: not a regular file"
 
+# --import and --export-csv: a spreadsheet and an Ontime project to a rundown, and back.
+run --import config/sample-show.csv --config config/demo.json
+expect "the sample CSV imports cleanly" 0 '"format": "showcaller-rundown/1"'
+if [ -s "$err" ]; then not_ok "the sample CSV imports without findings"; else ok "the sample CSV imports without findings"; fi
+cp "$out" "$tmpdir/sample.json"
+run --check "$tmpdir/sample.json" --config config/demo.json
+expect "the imported sample passes --check on the demo config" 0 "Planned end 07:15:00 (0:00 against off air: on time). 7 items, 22 cues, 4 targets."
+expect "the imported sample keeps its follow and its hard start" 0 "07:08:00      07:08:00"
+if [ -s "$err" ]; then not_ok "the imported sample has no warnings"; else ok "the imported sample has no warnings"; fi
+
+printf 'title,Bad\nid,title,duration,cue 1 target,cue 1 message\na,One,2:6o,switcher,/atem/cut\nb,Two,1:00,swicher,/atem/cut\n' >"$tmpdir/bad.csv"
+run --import "$tmpdir/bad.csv" --config config/demo.json
+expect "a bad CSV exits 1" 1
+expect "a bad duration is placed at its line and column" 1 "" "bad.csv:3:3: duration: \"2:6o\" is not a valid duration"
+expect "an unknown target is placed at its line and column" 1 "" "bad.csv:4:4: unknown target \"swicher\""
+if [ -s "$out" ]; then not_ok "a bad CSV prints no rundown"; else ok "a bad CSV prints no rundown"; fi
+
+printf 'title;Semi\ntitle;duration;notes\nOne;1:00;a, b\n' >"$tmpdir/semi.txt"
+run --import "$tmpdir/semi.txt"
+expect "a file named neither .csv nor .json needs --format" 2 "" "cannot tell the format"
+run --import "$tmpdir/semi.txt" --format csv
+expect "--format csv reads it (a ';' separator)" 0 '"notes": "a, b"'
+
+run --import config/ontime-sample.json
+expect "the Ontime sample imports" 0 '"title": "Live Production Awards 2026"'
+expect "Ontime findings are warnings at JSON paths" 0 "" "config/ontime-sample.json: rundowns.default.entries.e55d01: warning: delay of +5:00 not carried"
+cp "$out" "$tmpdir/ontime.json"
+run --check "$tmpdir/ontime.json"
+expect "the imported Ontime project passes --check" 0 "6 items, 0 cues."
+
+printf '{"rundown": [1,\n' >"$tmpdir/broken.json"
+run --import "$tmpdir/broken.json" --format ontime
+expect "a broken Ontime file exits 1 with its line" 1 "" "broken.json:2:"
+
+run --export-csv config/evening-news.json
+expect "the demo show exports as CSV" 0 "^id,title,start,duration,warn,critical,notes,script,cue 1 id"
+cp "$out" "$tmpdir/demo.csv"
+run --import "$tmpdir/demo.csv" --config config/demo.json
+expect "the exported CSV imports back" 0
+cp "$out" "$tmpdir/demo-back.json"
+if node -e '
+    const fs = require("fs");
+    const a = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const b = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+    process.exit(JSON.stringify(a) === JSON.stringify(b) ? 0 : 1);
+' config/evening-news.json "$tmpdir/demo-back.json" 2>>"$err"; then
+    ok "export-csv then import gives the demo show back, key for key"
+else
+    not_ok "export-csv then import gives the demo show back, key for key"
+fi
+run --check config/evening-news.json --config config/demo.json
+cp "$out" "$tmpdir/check-a.txt"
+run --check "$tmpdir/demo-back.json" --config config/demo.json
+if diff "$tmpdir/check-a.txt" "$out" >/dev/null; then ok "the round trip's --check plan is the demo show's"; else not_ok "the round trip's --check plan is the demo show's"; fi
+run --export-csv tests/corpus/rundown/bad-time-forms.json
+expect "--export-csv of an invalid rundown exits 1" 1
+run --import config/sample-show.csv --check config/evening-news.json
+expect "--import and --check together is a usage error" 2 "" "separate modes"
+
 echo "1..$n"
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -4,8 +4,9 @@
 #   tests/fuzz/run.sh BIN SECONDS      e.g. tests/fuzz/run.sh build/fuzz/fuzz_rundown 60
 #
 # The target is BIN's file name: fuzz_rundown, fuzz_config, fuzz_timefmt,
-# fuzz_command (the command table's decoders) or fuzz_osc (whole OSC
-# datagrams through daemon/doors/osc_decode.c, as the OSC door receives them).
+# fuzz_command (the command table's decoders), fuzz_osc (whole OSC
+# datagrams through daemon/doors/osc_decode.c, as the OSC door receives them)
+# or fuzz_import (CSV and Ontime files through daemon/convert/'s importers).
 # Paths below are relative to the repository root, where the script cds.
 #
 # 1. Regression: the error corpus that matches the target

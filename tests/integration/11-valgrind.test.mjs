@@ -42,6 +42,25 @@ test('valgrind: GO, hold, reload, every door and target kind, then SIGTERM: no e
     o.send(d.osc, '/showcaller/subscribe');
     await o.reply(2);
     assert.equal((await d.api('reload')).status, 200);
+    // The editing API: a check and a save (both read on the thread pool), a
+    // refused save, the versions, a diff, an import and the CSV.
+    const auth = { authorization: `Bearer ${d.token}` };
+    const src = await (await fetch(`${d.url}/api/rundown/source`, { headers: auth })).json();
+    const draft = structuredClone(src.rundown);
+    draft.items[1].title = 'B, edited';
+    let r = await fetch(`${d.url}/api/rundown/check`, { method: 'POST', headers: auth, body: JSON.stringify({ rundown: draft }) });
+    assert.equal((await r.json()).ok, true);
+    const bad = structuredClone(draft);
+    bad.items[1].duration = 'soon';
+    r = await fetch(`${d.url}/api/rundown`, { method: 'PUT', headers: auth, body: JSON.stringify({ rev: src.rev, rundown: bad }) });
+    assert.equal(r.status, 400);
+    r = await fetch(`${d.url}/api/rundown`, { method: 'PUT', headers: auth, body: JSON.stringify({ rev: src.rev, rundown: draft, author: 'V' }) });
+    assert.equal(r.status, 200, await r.clone().text());
+    r = await fetch(`${d.url}/api/versions/1/diff`, { headers: auth });
+    assert.equal((await r.json()).items[0].id, 'b');
+    r = await fetch(`${d.url}/api/import?format=csv`, { method: 'POST', headers: auth, body: 'title,duration\nOne,30s\nTwo,1:00\n' });
+    assert.equal(r.status, 200);
+    assert.equal((await d.get('/api/rundown.csv')).status, 200);
     assert.equal((await d.get('/api/asrun.csv')).status, 200);
     assert.equal((await d.get('/')).status, 200);
     c.sendRaw('{bad json');
