@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal_line.h"
 #include "xalloc.h"
 
 /* A growable byte buffer. */
@@ -22,7 +23,6 @@ typedef enum { OP_NONE = 0, OP_WRITE, OP_FSYNC, OP_CLOSE } op_t;
 /* Largest single write: uv_buf_t lengths are unsigned int. A bigger batch
  * goes out as consecutive writes, still one at a time. */
 #define WRITE_MAX ((size_t)1 << 30)
-#define READ_CHUNK ((size_t)1 << 16)
 
 struct sc_asrun {
     uv_loop_t *loop;
@@ -64,6 +64,7 @@ struct sc_asrun {
 
     uint64_t next_seq;
     sc_asrun_stats_t st;
+    sc_scan_t scan; /* what open found in the file */
 };
 
 static void oom(void)
@@ -365,6 +366,17 @@ static void kick(sc_asrun_t *a)
 
 /* ---- Appending ---- */
 
+/* The record without its seal, as memory and the exports keep it: the seal
+ * proves a line in the file and means nothing once it has been read. */
+static char *unsealed(const char *line, size_t len)
+{
+    if (len <= SC_CRC_SUFFIX_LEN || memcmp(line + len - SC_CRC_SUFFIX_LEN, ",\"crc32c\":", 10) != 0)
+        return rd_xstrndup(line, len);
+    char *s = rd_xstrndup(line, len - SC_CRC_SUFFIX_LEN + 1);
+    s[len - SC_CRC_SUFFIX_LEN] = '}';
+    return s;
+}
+
 uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record)
 {
     if (!json_is_object(record)) {
@@ -378,14 +390,15 @@ uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record)
     json_decref(record);
     if (!body)
         oom();
-    /* "seq" goes first, so even a torn line shows which record it was. */
+    /* "seq" goes first, so even a torn line shows which record it was, and
+     * the seal last (journal_line.h). */
     uint64_t seq = a->next_seq++;
-    char *line = strcmp(body, "{}") == 0 ? rd_xasprintf("{\"seq\":%" PRIu64 "}", seq)
-                                         : rd_xasprintf("{\"seq\":%" PRIu64 ",%s", seq, body + 1);
+    char *line = sc_line_seal(seq, body);
     free(body);
     buf_str(&a->queue, line);
     buf_add(&a->queue, "\n", 1);
-    ring_push(a, line);
+    ring_push(a, unsealed(line, strlen(line)));
+    free(line);
     a->st.last_seq = seq;
     /* Not at once: every record appended in this loop iteration (a command
      * and all it caused) then goes out in one batch, under one fsync, so a
@@ -397,87 +410,37 @@ uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record)
 
 /* ---- Opening ---- */
 
-/* The seq a line starts with ({"seq":N, or {"seq":N}), or 0. */
-static uint64_t seq_prefix(const char *s, size_t n)
+/* Every good record read at open goes into memory (journal_line.h judges
+ * them). */
+static void load_record(void *ctx, uint64_t seq, const char *line, size_t len, int64_t offset)
 {
-    static const char pre[] = "{\"seq\":";
-    size_t k = sizeof pre - 1;
-    if (n <= k || memcmp(s, pre, k) != 0)
-        return 0;
-    uint64_t v = 0;
-    size_t i = k;
-    for (; i < n && s[i] >= '0' && s[i] <= '9' && i - k < 19; i++)
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    return i > k && i < n && (s[i] == ',' || s[i] == '}') ? v : 0;
+    (void)seq;
+    (void)offset;
+    sc_asrun_t *a = ctx;
+    ring_push(a, unsealed(line, len));
+    a->st.loaded++;
 }
 
-/* Seqs stay unique in the file even past a line that is left out. */
-static void see_seq(sc_asrun_t *a, uint64_t seq)
-{
-    if (seq >= a->next_seq)
-        a->next_seq = seq + 1;
-}
-
-static void load_line(sc_asrun_t *a, const char *s, size_t n)
-{
-    if (n == 0)
-        return;
-    json_t *j = json_loadb(s, n, 0, NULL);
-    json_t *seq = json_object_get(j, "seq");
-    if (json_is_integer(seq) && json_integer_value(seq) > 0) {
-        uint64_t v = (uint64_t)json_integer_value(seq);
-        ring_push(a, rd_xstrndup(s, n));
-        a->st.loaded++;
-        see_seq(a, v);
-        if (v > a->st.durable_seq)
-            a->st.durable_seq = v;
-    } else {
-        a->st.bad_lines++;
-        see_seq(a, seq_prefix(s, n));
-    }
-    json_decref(j);
-}
-
-/* Reads the whole file into memory, line by line. */
+/* Reads the file once, streaming: the good records go into memory, the
+ * next seq follows the last good one (a bad line's seq is never believed),
+ * and a file that does not end in a newline gets one before the next
+ * record. */
 static int load(sc_asrun_t *a)
 {
-    char *chunk = rd_xcalloc(READ_CHUNK, 1);
-    buf_t carry = {0};
-    int64_t off = 0;
-    char last = '\n';
-    int r;
-    for (;;) {
-        uv_fs_t req;
-        uv_buf_t b = uv_buf_init(chunk, (unsigned)READ_CHUNK);
-        r = uv_fs_read(a->loop, &req, a->fd, &b, 1, off, NULL);
-        uv_fs_req_cleanup(&req);
-        if (r <= 0)
-            break;
-        off += r;
-        last = chunk[r - 1];
-        const char *p = chunk, *end = chunk + r, *nl;
-        while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
-            if (carry.len) {
-                buf_add(&carry, p, (size_t)(nl - p));
-                load_line(a, carry.p, carry.len);
-                carry.len = 0;
-            } else {
-                load_line(a, p, (size_t)(nl - p));
-            }
-            p = nl + 1;
+    int r = sc_journal_scan(a->fd, 0, load_record, a, &a->scan);
+    if (r < 0)
+        return r;
+    a->next_seq = a->scan.last_seq + 1;
+    a->st.durable_seq = a->scan.last_seq;
+    a->st.bad_lines = a->scan.bad_lines;
+    for (size_t i = 0; i < a->scan.ndamage; i++)
+        if (a->scan.damage[i].kind == SC_DAMAGE_TORN) {
+            a->st.dropped_partial = 1;
+            a->st.bad_lines--;
         }
-        buf_add(&carry, p, (size_t)(end - p));
-    }
-    if (r == 0 && carry.len) {
-        /* A crash mid-write: the torn line stays in the file, out of memory. */
-        a->st.dropped_partial = 1;
-        see_seq(a, seq_prefix(carry.p, carry.len));
-    }
-    if (r == 0 && last != '\n')
+    if (a->scan.ends_torn)
         buf_add(&a->queue, "\n", 1);
-    free(carry.p);
-    free(chunk);
-    return r;
+    return 0;
 }
 
 /* mkdir -p: only the last component's error counts; open reports the rest. */
@@ -588,6 +551,16 @@ void sc_asrun_free(sc_asrun_t *a)
 uint64_t sc_asrun_last_seq(const sc_asrun_t *a)
 {
     return a->st.last_seq;
+}
+
+const sc_scan_t *sc_asrun_scan(const sc_asrun_t *a)
+{
+    return &a->scan;
+}
+
+const char *sc_asrun_path(const sc_asrun_t *a)
+{
+    return a->path;
 }
 
 uint64_t sc_asrun_durable_seq(const sc_asrun_t *a)

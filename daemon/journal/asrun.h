@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "journal_line.h"
+
 /* One record per line in DIR/NAME, in the order appended, each an object
  * whose first member is "seq". The file keeps everything; the daemon keeps
  * the newest SC_ASRUN_MEMORY_MAX records in memory (as their serialized
@@ -23,8 +25,9 @@
  * "seq". Times are ISO 8601 UTC with microseconds
  * ("2026-11-27T17:00:00.000123Z"); a field that does not apply is null.
  *
- *   every record:  "seq" (set here: 1, 2, 3... unique in the file),
- *                  "kind", "wall" (ISO, when it happened), "rehearsal" (bool)
+ *   every record:  "seq" (set here: 1, 2, 3...), "kind", "wall" (ISO, when
+ *                  it happened), "rehearsal" (bool), and last "crc32c", the
+ *                  line's seal (journal_line.h)
  *   "item_start":  "item", "title", "planned" (ISO or null), "actual" (ISO),
  *                  "cause" ("go"|"follow"|"hard_start"|"goto"|"back")
  *   "item_end":    "item", "planned", "actual", "cause"
@@ -51,12 +54,14 @@ typedef struct sc_asrun sc_asrun_t;
 #define SC_ASRUN_RETRY_MS 1000     /* after a failed write, the wait before trying again */
 
 /* Creates dir (and its parents) if missing, opens dir/name for append
- * (O_APPEND|O_CREAT, 0644) and reads it once, synchronously: this happens at
- * start-up, before the show. The in-memory copy and the next seq continue
- * where the file ends. A truncated last line (a crash mid-write) and any
- * line that is not a record are left out of memory and counted in the stats;
- * new records start on a fresh line. Returns NULL and sets *err (a uv error
- * code) on failure. dir and name are borrowed. */
+ * (O_APPEND|O_CREAT, 0644) and reads it once, synchronously and streaming
+ * (sc_journal_scan): this happens at start-up, before the show. The
+ * in-memory copy continues with the file's good records, and the next seq
+ * follows the last good one. A truncated last line (a crash mid-write) and
+ * every line that fails its seal or seq check are left out of memory,
+ * counted in the stats and described in sc_asrun_scan; new records start on
+ * a fresh line. Returns NULL and sets *err (a uv error code) on failure.
+ * dir and name are borrowed. */
 sc_asrun_t *sc_asrun_open(uv_loop_t *loop, const char *dir, const char *name, int *err);
 
 /* Takes ownership of record (a JSON object), sets its "seq" and queues it.
@@ -65,6 +70,12 @@ sc_asrun_t *sc_asrun_open(uv_loop_t *loop, const char *dir, const char *name, in
  * appended after sc_asrun_close are written only if the file is still open
  * when their turn comes; they stay in memory either way. */
 uint64_t sc_asrun_append(sc_asrun_t *a, json_t *record);
+
+/* What open found in the file: good records, damage ranges. Borrowed. */
+const sc_scan_t *sc_asrun_scan(const sc_asrun_t *a);
+
+/* The file's path (dir/name). Borrowed. */
+const char *sc_asrun_path(const sc_asrun_t *a);
 
 /* The highest seq given out so far (0 before the first). */
 uint64_t sc_asrun_last_seq(const sc_asrun_t *a);
