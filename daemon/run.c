@@ -3,11 +3,14 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock/cue_clock.h"
 #include "clock/timebase.h"
@@ -18,6 +21,7 @@
 #include "journal/ack.h"
 #include "journal/asrun.h"
 #include "journal/asrun_record.h"
+#include "journal/lock.h"
 #include "journal/resume.h"
 #include "load.h"
 #include "log.h"
@@ -51,6 +55,9 @@ typedef struct {
     sc_dispatch_t *dispatch;
     sc_state_doc_t *state;
     sc_asrun_t *asrun;
+    sc_lock_t *lock;          /* data_dir's, held for the process's life */
+    sc_lock_info_t lock_prev; /* what the lock file said when this daemon started */
+    char journal_name[64];    /* the as-run file's name in data_dir */
     sc_ack_queue_t *acks;
     sc_osc_in_t *osc_in;
     sc_server_env_t server_env;
@@ -107,6 +114,18 @@ static bool ack_is_durable(void *ctx, uint64_t seq)
 static int ack_last_error(void *ctx)
 {
     return sc_asrun_last_error(ctx);
+}
+
+/* After each fsync batch: the replies waiting for it go out, and the lock
+ * file says how far the journal is durable (journal/lock.h). */
+static void on_durable(void *ctx, uint64_t seq)
+{
+    sc_app_t *app = ctx;
+    if (app->acks)
+        sc_ack_on_durable(app->acks, seq);
+    char alive[40];
+    sc_iso8601(sc_wall_ns(), alive, sizeof alive);
+    sc_lock_note(app->lock, app->journal_name, seq, alive);
 }
 
 /* ---- State push -------------------------------------------------------------- */
@@ -489,27 +508,68 @@ static void resume_record(void *ctx, const sc_record_t *rec)
     }
 }
 
-/* Resumes where an earlier run of the same rundown left the show (journal/resume.h). */
+/* Says at start-up what is wrong with the journal, whether or not it
+ * touches the show. */
+static void log_damage(const sc_app_t *app, const sc_scan_t *scan, const sc_damage_t *lost)
+{
+    for (size_t i = 0; i < scan->ndamage + (lost ? 1 : 0); i++) {
+        char words[240];
+        sc_damage_describe(i < scan->ndamage ? &scan->damage[i] : lost, words, sizeof words);
+        sc_warn("as-run log %s: %s", sc_asrun_path(app->asrun), words);
+    }
+    if (scan->damage_more)
+        sc_warn("as-run log %s: %" PRIu64 " more damaged ranges", sc_asrun_path(app->asrun),
+                scan->damage_more);
+}
+
+/* Resumes where an earlier run of the same rundown left the show
+ * (journal/resume.h); a damaged journal makes it fail safe
+ * (sc_engine_uncertain). */
 static bool resume(sc_app_t *app, uint64_t hash, char *why, size_t len)
 {
-    size_t n = 0;
-    char *text = sc_asrun_json_text(app->asrun, &n);
+    /* Records the lock file says were durable that the journal lacks: the
+     * file was truncated, emptied or replaced. Their seqs are never given
+     * out again. */
+    const sc_scan_t *scan = sc_asrun_scan(app->asrun);
+    bool same_file = strcmp(app->lock_prev.journal, app->journal_name) == 0;
+    sc_damage_t lost = {.kind = SC_DAMAGE_LOST,
+                        .after_seq = scan->last_seq,
+                        .before_seq = app->lock_prev.seq,
+                        .offset = scan->size};
+    bool has_lost = same_file && app->lock_prev.seq > scan->last_seq;
+    if (has_lost)
+        sc_asrun_skip_to(app->asrun, app->lock_prev.seq);
+    log_damage(app, scan, has_lost ? &lost : NULL);
+
+    int fd = open(sc_asrun_path(app->asrun), O_RDONLY | O_CLOEXEC);
     sc_resume_result_t res;
-    bool ok = sc_resume_replay(text, n, hash, sc_engine_rundown(app->engine),
+    bool ok = sc_resume_replay(fd, has_lost ? &lost : NULL, hash, sc_engine_rundown(app->engine),
                                app->tb.midnight_wall_ns, resume_record, app, &res);
-    free(text);
+    if (fd >= 0)
+        close(fd);
+    int64_t alive = res.last_wall_ns;
+    int64_t lock_alive = same_file ? sc_record_parse_iso(app->lock_prev.alive) : 0;
+    if (lock_alive > alive)
+        alive = lock_alive;
+    alive -= app->tb.midnight_wall_ns;
+    if (res.uncertain)
+        sc_engine_uncertain(app->engine, &res, alive);
+    sc_resume_result_free(&res);
+    const char *held = res.uncertain ? "; the journal is damaged where the show was, so the show "
+                                       "holds until the producer acknowledges (journal_ack)"
+                                     : "";
     if (!ok) {
-        snprintf(why, len, "%s", res.why);
+        snprintf(why, len, "%s%s", res.why, held);
         return false;
     }
     /* Hard starts that came while the daemon was down happened at their
      * time; their cues were missed, not fired late. */
-    sc_engine_resumed(app->engine, res.last_wall_ns - app->tb.midnight_wall_ns);
+    sc_engine_resumed(app->engine, alive);
     const rd_show_t *after = sc_engine_show(app->engine);
-    snprintf(why, len, "%s: %s%s", res.why,
+    snprintf(why, len, "%s: %s%s%s", res.why,
              after->current >= 0 ? sc_engine_rundown(app->engine)->items[after->current].id
                                  : "nothing",
-             rd_show_is_running(after) ? " is running" : " ran last");
+             rd_show_is_running(after) ? " is running" : " ran last", held);
     return true;
 }
 
@@ -592,6 +652,7 @@ static void log_config(const sc_app_t *app)
 /* Frees what start-up made before the loop ran anything. */
 static void free_early(sc_app_t *app, rd_rundown_t *rundown)
 {
+    sc_lock_release(app->lock);
     rd_rundown_free(rundown);
     free(app->tokens.control);
     free(app->tokens.view);
@@ -677,6 +738,18 @@ int sc_run(const sc_options_t *opts)
     }
     bool generated = false;
     mkdir(app->config.data_dir, 0755);
+    /* One daemon per data_dir, before anything in it is touched. */
+    char started_iso[40];
+    sc_iso8601(sc_wall_ns(), started_iso, sizeof started_iso);
+    app->lock = sc_lock_take(app->config.data_dir, started_iso, &app->lock_prev, err, sizeof err);
+    if (!app->lock) {
+        fprintf(stderr, "showcallerd: %s\n", err);
+        free_early(app, &rundown);
+        return 1;
+    }
+    if (app->lock_prev.present)
+        sc_info("data_dir lock taken (the last holder, pid %ld started %s, is gone)",
+                app->lock_prev.pid, app->lock_prev.started);
     app->tokens.control = sc_auth_control_token(app->config.control_token, app->config.data_dir,
                                                 &generated, err, sizeof err);
     if (!app->tokens.control) {
@@ -729,11 +802,10 @@ int sc_run(const sc_options_t *opts)
 
     /* The as-run log, named by the show's date, and the queue where replies
      * wait for it. */
-    char name[64];
-    snprintf(name, sizeof name, "asrun-%04d-%02d-%02d.jsonl", app->tb.year, app->tb.month,
-             app->tb.day);
+    snprintf(app->journal_name, sizeof app->journal_name, "asrun-%04d-%02d-%02d.jsonl",
+             app->tb.year, app->tb.month, app->tb.day);
     int uverr = 0;
-    app->asrun = sc_asrun_open(&app->loop, app->config.data_dir, name, &uverr);
+    app->asrun = sc_asrun_open(&app->loop, app->config.data_dir, app->journal_name, &uverr);
     if (!app->asrun) {
         snprintf(err, sizeof err, "cannot open the as-run log in %s: %s", app->config.data_dir,
                  uv_strerror(uverr));
@@ -741,7 +813,7 @@ int sc_run(const sc_options_t *opts)
     }
     sc_ack_source_t src = {ack_last_seq, ack_is_durable, ack_last_error, app->asrun};
     app->acks = sc_ack_queue_new(&app->loop, &src);
-    sc_asrun_on_durable(app->asrun, sc_ack_on_durable, app->acks);
+    sc_asrun_on_durable(app->asrun, on_durable, app);
 
     bool realtime = opts->realtime || app->config.realtime;
     sc_clock_options_t copts = {.capacity = 8192,
@@ -798,7 +870,7 @@ int sc_run(const sc_options_t *opts)
              strcmp(app->config.http.host, "0.0.0.0") == 0 ? "127.0.0.1" : app->config.http.host);
     /* Resume where an earlier run of the same rundown left the show. */
     uint64_t hash = rundown_hash(app);
-    char why[256];
+    char why[512];
     bool resumed = resume(app, hash, why, sizeof why);
     sc_info("%s", why);
     char hash_text[32];
@@ -876,6 +948,7 @@ cleanup:
         sc_clock_free(app->clock);
     if (app->asrun)
         sc_asrun_free(app->asrun);
+    sc_lock_release(app->lock);
     if (app->server)
         sc_server_free(app->server);
     for (size_t i = 0; app->targets && i < app->ntargets; i++)

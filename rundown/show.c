@@ -138,7 +138,7 @@ int64_t rd_show_current_end(const rd_show_t *s, int64_t now_ns)
 
 bool rd_show_in_panic(const rd_show_t *s)
 {
-    return s->automation_off && s->state != RD_SHOW_ENDED;
+    return s->automation_off && !s->suspended && s->state != RD_SHOW_ENDED;
 }
 
 bool rd_show_is_running(const rd_show_t *s)
@@ -176,6 +176,7 @@ static void start_item(rd_show_t *s, int i, int64_t start, rd_cause_t cause)
     s->state = RD_SHOW_RUNNING;
     s->no_follow = false;
     s->automation_off = false;
+    s->suspended = false;
     emit(s, RD_SHOW_EV_ITEM_START, i, start, cause);
 }
 
@@ -205,6 +206,7 @@ static void restore(rd_show_t *s, int i)
     s->state = RD_SHOW_RUNNING;
     s->no_follow = true;
     s->automation_off = false;
+    s->suspended = false;
     emit(s, RD_SHOW_EV_ITEM_RESTORED, i, it->p.actual_start_ns, RD_BY_BACK);
 }
 
@@ -316,6 +318,7 @@ rd_show_err_t rd_show_resume(rd_show_t *s, int64_t now_ns)
         it->p.held_ns += now_ns - s->hold_since_ns;
     s->state = RD_SHOW_RUNNING;
     s->automation_off = false;
+    s->suspended = false;
     s->watch_from_ns = now_ns > s->watch_from_ns ? now_ns : s->watch_from_ns;
     return RD_SHOW_OK;
 }
@@ -346,7 +349,20 @@ rd_show_err_t rd_show_panic(rd_show_t *s, int64_t now_ns)
         }
     }
     s->automation_off = true;
+    s->suspended = false;
     return RD_SHOW_OK;
+}
+
+void rd_show_suspend(rd_show_t *s, int64_t now_ns)
+{
+    if (s->state == RD_SHOW_RUNNING) {
+        s->state = RD_SHOW_HOLDING;
+        s->hold_since_ns = now_ns;
+    }
+    if (s->state != RD_SHOW_ENDED) {
+        s->automation_off = true;
+        s->suspended = true;
+    }
 }
 
 /* Whether hard starts run by themselves now. */
@@ -687,6 +703,7 @@ rd_show_err_t rd_show_carry(rd_show_t *to, const rd_show_t *from)
     to->rehearsal = from->rehearsal;
     to->no_follow = from->no_follow;
     to->automation_off = from->automation_off;
+    to->suspended = from->suspended;
     to->watch_from_ns = from->watch_from_ns;
     return RD_SHOW_OK;
 }

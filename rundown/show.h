@@ -97,6 +97,7 @@ typedef struct {
     bool rehearsal;        /* hard starts wait for GO in rehearsal */
     bool no_follow;        /* after `back`: the current item does not follow on */
     bool automation_off;   /* after panic: nothing starts or fires by itself until GO */
+    bool suspended;        /* automation_off came from rd_show_suspend, not a panic */
     int64_t watch_from_ns; /* hard starts earlier than this were not seen: late */
     rd_show_item_t *items; /* owned, one per rundown item */
     rd_show_event_fn on_event;
@@ -138,6 +139,12 @@ rd_show_err_t rd_show_add(rd_show_t *s, int64_t delta_ns, int64_t now_ns);
 /* Panic: every pending cue is dropped, the show holds and nothing starts by
  * itself (follow, hard starts) until the next GO, goto or resume. */
 rd_show_err_t rd_show_panic(rd_show_t *s, int64_t now_ns);
+
+/* After a resume that could not prove where the show was (a damaged
+ * journal): the running item holds and nothing starts or fires by itself,
+ * as after a panic, but no cue is dropped, and the screens do not say
+ * PANIC; the next GO, goto, back or resume ends it. */
+void rd_show_suspend(rd_show_t *s, int64_t now_ns);
 
 /* Applies every automatic transition due by now, each at its exact time (a
  * follow item starts at its predecessor's end, not at now): follow starts and

@@ -553,6 +553,14 @@ uint64_t sc_asrun_last_seq(const sc_asrun_t *a)
     return a->st.last_seq;
 }
 
+void sc_asrun_skip_to(sc_asrun_t *a, uint64_t seq)
+{
+    if (seq >= a->next_seq && seq < SC_SEQ_MAX) {
+        a->next_seq = seq + 1;
+        a->st.last_seq = seq;
+    }
+}
+
 const sc_scan_t *sc_asrun_scan(const sc_asrun_t *a)
 {
     return &a->scan;

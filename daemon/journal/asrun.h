@@ -77,6 +77,11 @@ const sc_scan_t *sc_asrun_scan(const sc_asrun_t *a);
 /* The file's path (dir/name). Borrowed. */
 const char *sc_asrun_path(const sc_asrun_t *a);
 
+/* Records up to seq were written once, though the file no longer has them
+ * (the lock file says so): the next record takes seq + 1, so no seq is ever
+ * given out twice. Before the first append only. */
+void sc_asrun_skip_to(sc_asrun_t *a, uint64_t seq);
+
 /* The highest seq given out so far (0 before the first). */
 uint64_t sc_asrun_last_seq(const sc_asrun_t *a);
 

@@ -48,6 +48,7 @@ static const cmd_spec_t table[SC_CMD_COUNT] = {
     [SC_CMD_CLEAR_MESSAGE] = {"clear_message", {{0}}, 0},
     [SC_CMD_REHEARSAL] = {"rehearsal", {{"on", ARG_BOOL, true}}, 1},
     [SC_CMD_RELOAD] = {"reload", {{0}}, 0},
+    [SC_CMD_JOURNAL_ACK] = {"journal_ack", {{0}}, 0},
 };
 
 /* Time that can be added at once: a day either way. */

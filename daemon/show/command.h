@@ -23,6 +23,7 @@ typedef enum {
     SC_CMD_CLEAR_MESSAGE,
     SC_CMD_REHEARSAL,
     SC_CMD_RELOAD,
+    SC_CMD_JOURNAL_ACK, /* the producer has read what a damaged journal left uncertain */
     SC_CMD_COUNT
 } sc_cmd_id_t;
 

@@ -83,6 +83,7 @@ struct sc_engine {
     size_t nevents, events_cap;
     uint8_t **panic_bytes; /* per target, NULL when none */
     size_t *panic_len;
+    sc_uncertain_t unc; /* what a damaged journal left unproven */
 };
 
 /* ---- Encoding ------------------------------------------------------------ */
@@ -155,7 +156,7 @@ static int64_t show_to_wall_ns(sc_engine_t *e, int64_t show_ns)
     return sc_mono_to_wall_ns(e->env.tb, sc_show_to_mono(e->env.tb, show_ns));
 }
 
-static void log_show_event(sc_engine_t *e, const rd_show_event_t *ev)
+static json_t *show_event_record(sc_engine_t *e, const rd_show_event_t *ev)
 {
     const rd_item_t *it = ev->item >= 0 ? &e->gen->rundown.items[ev->item] : NULL;
     int64_t planned = 0;
@@ -163,8 +164,21 @@ static void log_show_event(sc_engine_t *e, const rd_show_event_t *ev)
         const rd_plan_item_t *p = &e->show.plan.items[ev->item];
         planned = show_to_wall_ns(e, ev->kind == RD_SHOW_EV_ITEM_END ? p->end_ns : p->start_ns);
     }
-    append(e, sc_record_show_event(sc_wall_ns(), e->show.rehearsal, ev, it, planned,
-                                   show_to_wall_ns(e, ev->at_ns)));
+    return sc_record_show_event(sc_wall_ns(), e->show.rehearsal, ev, it, planned,
+                                show_to_wall_ns(e, ev->at_ns));
+}
+
+static void log_show_event(sc_engine_t *e, const rd_show_event_t *ev)
+{
+    append(e, show_event_record(e, ev));
+}
+
+/* A show event the engine worked out from the journal rather than saw. */
+static void log_inferred(sc_engine_t *e, const rd_show_event_t *ev)
+{
+    json_t *rec = show_event_record(e, ev);
+    json_object_set_new(rec, "inferred", json_true());
+    append(e, rec);
 }
 
 /* Show events are queued while a command runs and logged after its cues
@@ -639,6 +653,140 @@ void sc_engine_resumed(sc_engine_t *e, int64_t alive_until)
     changed(e);
 }
 
+/* ---- A damaged journal ---------------------------------------------------- */
+
+static void uncertain_item(sc_engine_t *e, int item, const char *why)
+{
+    sc_uncertain_t *u = &e->unc;
+    const char *id = e->gen->rundown.items[item].id;
+    for (size_t i = 0; i < u->nitems; i++)
+        if (strcmp(u->items[i].id, id) == 0)
+            return;
+    if (u->nitems == SC_UNCERTAIN_KEEP) {
+        u->more++;
+        return;
+    }
+    snprintf(u->items[u->nitems].id, sizeof u->items[0].id, "%s", id);
+    snprintf(u->items[u->nitems].why, sizeof u->items[0].why, "%s", why);
+    u->nitems++;
+}
+
+/* Starts item i at `at` (show time) as its cue records say it started:
+ * ends the running one there first. Both are logged, "inferred". */
+static void infer_start(sc_engine_t *e, int i, int64_t at)
+{
+    rd_show_t *s = &e->show;
+    if (rd_show_is_running(s)) {
+        rd_show_record_t end = {
+            .kind = RD_REC_ITEM_END, .item = s->current, .at_ns = at, .cause = RD_BY_GO};
+        rd_show_event_t ev = {RD_SHOW_EV_ITEM_END, s->current, at, RD_BY_GO};
+        rd_show_apply_event(s, &end);
+        log_inferred(e, &ev);
+    }
+    rd_show_record_t start = {.kind = RD_REC_ITEM_START, .item = i, .at_ns = at, .cause = RD_BY_GO};
+    rd_show_apply_event(s, &start);
+    rd_show_event_t ev = {RD_SHOW_EV_ITEM_START, i, at, RD_BY_GO};
+    log_inferred(e, &ev);
+    char when[16], why[120];
+    rd_format_clock(at, when, sizeof when);
+    snprintf(why, sizeof why, "its start record is lost; its cues show it on air from %s", when);
+    uncertain_item(e, i, why);
+}
+
+void sc_engine_uncertain(sc_engine_t *e, const sc_resume_result_t *res, int64_t alive_until)
+{
+    sc_uncertain_t *u = &e->unc;
+    memset(u, 0, sizeof *u);
+    u->active = true;
+    for (size_t i = 0; i < res->ndamage; i++) {
+        char words[240];
+        sc_damage_describe(&res->damage[i], words, sizeof words);
+        if (u->ndamage < sizeof u->damage / sizeof u->damage[0])
+            snprintf(u->damage[u->ndamage++], sizeof u->damage[0], "%s", words);
+        json_t *rec = sc_record_daemon(sc_wall_ns(), e->show.rehearsal, "journal_damaged", words);
+        const sc_damage_t *d = &res->damage[i];
+        json_object_set_new(rec, "damage", json_string(sc_damage_kind_name(d->kind)));
+        json_object_set_new(rec, "after_seq", json_integer((json_int_t)d->after_seq));
+        json_object_set_new(rec, "before_seq",
+                            d->before_seq ? json_integer((json_int_t)d->before_seq) : json_null());
+        json_object_set_new(rec, "offset", json_integer((json_int_t)d->offset));
+        json_object_set_new(rec, "bytes", json_integer((json_int_t)d->bytes));
+        append(e, rec);
+    }
+    rd_show_t *s = &e->show;
+    const rd_rundown_t *r = &e->gen->rundown;
+    /* Starts the damage hid, shown by the cues that followed them. */
+    for (size_t i = 0; res->evidence_run && i < r->nitems; i++) {
+        int item = (int)i;
+        if (res->evidence_run[i] <= s->items[i].run)
+            continue;
+        if (item > s->current && res->evidence_run[i] == s->items[i].run + 1 &&
+            res->evidence_start_ns[i] && res->evidence_start_ns[i] <= alive_until)
+            infer_start(e, item, res->evidence_start_ns[i]);
+        else
+            uncertain_item(e, item, "its cues went out but its start is not in the journal");
+    }
+    if (!res->resumed && res->ndamage)
+        for (size_t i = 0; i < r->nitems; i++)
+            uncertain_item(e, (int)i, "the journal lost what happened: this item may have run");
+    else if (rd_show_is_running(s))
+        uncertain_item(e, s->current, "on air when the journal was damaged");
+    /* Cues that were due while the daemon was alive and have no record may
+     * have gone out: never again. */
+    size_t total = e->gen->ncues + 1;
+    if (e->pending_cap < total) {
+        e->pending_cap = total;
+        e->pending = rd_xrealloc(e->pending, total * sizeof *e->pending);
+    }
+    size_t n = rd_show_pending_cues(s, e->pending, e->pending_cap);
+    for (size_t k = 0; k < n; k++) {
+        const rd_armed_cue_t *p = &e->pending[k];
+        if (p->due_ns == INT64_MAX || p->due_ns > alive_until)
+            continue;
+        const rd_item_t *it = &r->items[p->item];
+        const rd_cue_t *c = &it->cues[p->cue];
+        int target = cue_output(e, e->gen, p->item, p->cue);
+        int64_t deadline = sc_show_to_mono(e->env.tb, p->due_ns);
+        sc_record_cue_t rc = {
+            .cue = c->id,
+            .item = it->id,
+            .target = c->target,
+            .protocol = target >= 0 ? rd_target_kind_name(e->env.targets[target].conf->kind) : "?",
+            .scheduled_wall_ns = sc_mono_to_wall_ns(e->env.tb, deadline),
+            .outcome = "missed",
+            .run = p->run,
+        };
+        json_t *rec = sc_record_cue(sc_wall_ns(), s->rehearsal, &rc);
+        json_object_set_new(rec, "error",
+                            json_string("uncertain: due before the crash, and the journal is "
+                                        "damaged where its record would be; it may have gone "
+                                        "out, so it never fires again"));
+        uint64_t seq = append(e, rec);
+        sc_recent_cue_t rcue = {.outcome = "missed", .seq = seq, .answer_us = -1};
+        snprintf(rcue.cue, sizeof rcue.cue, "%s", c->id);
+        snprintf(rcue.item, sizeof rcue.item, "%s", it->id);
+        snprintf(rcue.target, sizeof rcue.target, "%s", c->target);
+        rcue.scheduled_ms = rc.scheduled_wall_ns / 1000000;
+        remember(e, &rcue);
+        rd_show_account(s, p->item, p->cue, p->run);
+        if (u->ncues < SC_UNCERTAIN_KEEP) {
+            snprintf(u->cues[u->ncues].id, sizeof u->cues[0].id, "%s", c->id);
+            snprintf(u->cues[u->ncues].item, sizeof u->cues[0].item, "%s", it->id);
+            u->ncues++;
+        } else {
+            u->more++;
+        }
+    }
+    rd_show_suspend(s, sc_show_now(e->env.tb));
+    e->progress_rev++;
+    changed(e);
+}
+
+const sc_uncertain_t *sc_engine_uncertainty(const sc_engine_t *e)
+{
+    return &e->unc;
+}
+
 size_t sc_engine_armed(const sc_engine_t *e)
 {
     return e->narmed;
@@ -684,7 +832,26 @@ void sc_engine_command(sc_engine_t *e, const sc_command_t *cmd, sc_result_t *r)
     rd_show_tick(&e->show, now);
     rd_show_err_t err = RD_SHOW_OK;
     int item;
+    if (e->unc.active && (cmd->id == SC_CMD_GO || cmd->id == SC_CMD_BACK ||
+                          cmd->id == SC_CMD_GOTO || cmd->id == SC_CMD_RESUME)) {
+        sc_result_error(r, SC_ERR_JOURNAL_UNCERTAIN,
+                        "the journal is damaged where the show was, so its position is not "
+                        "proven: read what is uncertain on the producer page, then acknowledge "
+                        "(journal_ack) before %s",
+                        sc_command_name(cmd->id));
+        return;
+    }
     switch (cmd->id) {
+    case SC_CMD_JOURNAL_ACK:
+        if (!e->unc.active) {
+            sc_result_error(r, SC_ERR_BAD_COMMAND,
+                            "nothing in the journal waits to be acknowledged");
+            return;
+        }
+        /* The lists stay for the screens, marked acknowledged. */
+        e->unc.active = false;
+        changed(e);
+        return;
     case SC_CMD_GO:
         err = rd_show_go(&e->show, now);
         break;

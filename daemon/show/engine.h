@@ -10,6 +10,7 @@
 #include "clock/cue_clock.h"
 #include "clock/timebase.h"
 #include "command.h"
+#include "journal/resume.h"
 #include "model.h"
 #include "show.h"
 #include "targets/target.h"
@@ -113,6 +114,44 @@ void sc_engine_replay_answer(sc_engine_t *e, uint64_t cue_seq, const char *answe
  * catches up to now (cues whose time passed are logged missed) and the clock
  * is armed. */
 void sc_engine_resumed(sc_engine_t *e, int64_t alive_until);
+
+/* What a damaged journal left unproven (journal/resume.h, README "The
+ * fail-safe rule"), for the screens and the journal_ack gate. Ids, not
+ * indexes, so a reload keeps it. */
+#define SC_UNCERTAIN_KEEP 32
+typedef struct {
+    bool active; /* GO, back, goto and resume wait for journal_ack */
+    size_t ndamage;
+    char damage[8][240]; /* each damaged range in words */
+    size_t nitems;
+    struct {
+        char id[SC_ID_MAX + 1];
+        char why[120];
+    } items[SC_UNCERTAIN_KEEP];
+    size_t ncues;
+    struct {
+        char id[SC_ID_MAX + 1], item[SC_ID_MAX + 1];
+    } cues[SC_UNCERTAIN_KEEP];
+    uint64_t more; /* items and cues beyond the lists */
+} sc_uncertain_t;
+
+/* After the replay of a resume whose journal is damaged where the show is
+ * (res->uncertain), before sc_engine_resumed; or with res->resumed false
+ * when nothing could be replayed at all. alive_until is when the daemon was
+ * last known alive (show time).
+ *  - An item whose cue records (read after the damage) name a run its
+ *    start record never began is started where those cues put it (their
+ *    scheduled time minus their offset), when that lies before alive_until:
+ *    the records say it was on air. The start is logged, marked "inferred".
+ *  - Every cue not accounted for that was due by alive_until may have gone
+ *    out unrecorded: it is logged missed ("uncertain: ...") and never fires.
+ *  - The show is suspended (rd_show_suspend) and the show commands that
+ *    move it are refused with journal_uncertain until journal_ack.
+ * Each damage range is logged as a daemon "journal_damaged" record. */
+void sc_engine_uncertain(sc_engine_t *e, const sc_resume_result_t *res, int64_t alive_until);
+
+/* The journal's uncertainty now (active false when there is none). */
+const sc_uncertain_t *sc_engine_uncertainty(const sc_engine_t *e);
 
 /* How many cues are armed on the clock (for shutdown and tests). */
 size_t sc_engine_armed(const sc_engine_t *e);

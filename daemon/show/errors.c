@@ -32,6 +32,7 @@ static const struct {
     [SC_ERR_ITEM_RUNNING] = {"item_running", 409},
     [SC_ERR_NEGATIVE_DURATION] = {"negative_duration", 409},
     [SC_ERR_IN_PREROLL] = {"in_preroll", 409},
+    [SC_ERR_JOURNAL_UNCERTAIN] = {"journal_uncertain", 409},
     [SC_ERR_RELOAD_FAILED] = {"reload_failed", 409},
     [SC_ERR_RUNNING_ITEM_REMOVED] = {"running_item_removed", 409},
     [SC_ERR_BAD_COMMAND] = {"bad_command", 409},

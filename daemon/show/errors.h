@@ -39,6 +39,7 @@ typedef enum {
     SC_ERR_RELOAD_FAILED,
     SC_ERR_RUNNING_ITEM_REMOVED,
     SC_ERR_BAD_COMMAND,
+    SC_ERR_JOURNAL_UNCERTAIN, /* a damaged journal left the position unproven: journal_ack first */
     /* The editing API (edit.h). */
     SC_ERR_CONFLICT,
     SC_ERR_INVALID_RUNDOWN,

@@ -342,6 +342,31 @@ static json_t *targets_json(const sc_state_doc_t *d)
     return arr;
 }
 
+/* What a damaged journal left unproven (engine.h sc_uncertain_t), or null
+ * when the journal is whole. */
+static json_t *journal_json(const sc_state_doc_t *d)
+{
+    const sc_uncertain_t *u = sc_engine_uncertainty(d->env.engine);
+    if (!u->active && !u->ndamage && !u->nitems)
+        return json_null();
+    json_t *j = json_object();
+    json_object_set_new(j, "uncertain", json_boolean(u->active));
+    json_t *dmg = json_array(), *items = json_array(), *cues = json_array();
+    for (size_t i = 0; i < u->ndamage; i++)
+        json_array_append_new(dmg, json_string(u->damage[i]));
+    for (size_t i = 0; i < u->nitems; i++)
+        json_array_append_new(
+            items, json_pack("{s:s, s:s}", "id", u->items[i].id, "why", u->items[i].why));
+    for (size_t i = 0; i < u->ncues; i++)
+        json_array_append_new(
+            cues, json_pack("{s:s, s:s}", "id", u->cues[i].id, "item", u->cues[i].item));
+    json_object_set_new(j, "damage", dmg);
+    json_object_set_new(j, "items", items);
+    json_object_set_new(j, "cues", cues);
+    json_object_set_new(j, "more", json_integer((json_int_t)u->more));
+    return j;
+}
+
 /* Everything but the show's items. */
 static json_t *head(sc_state_doc_t *d, bool with_items)
 {
@@ -361,6 +386,7 @@ static json_t *head(sc_state_doc_t *d, bool with_items)
     } else {
         json_object_set_new(o, "message", json_null());
     }
+    json_object_set_new(o, "journal", journal_json(d));
     json_object_set_new(o, "targets", targets_json(d));
     json_object_set_new(o, "clients",
                         json_integer(d->env.clients ? (json_int_t)d->env.clients(d->env.ctx) : 0));

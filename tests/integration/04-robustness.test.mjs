@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Daemon, rundown, sleep, waitFor } from './lib/daemon.mjs';
 import { UdpReceiver, Client, OscClient } from './lib/peers.mjs';
@@ -197,10 +198,13 @@ test('start-up refuses a broken rundown with its errors, and a port that is take
   d.cleanup();
   const first = await new Daemon({ show: show(), targets: { sw: { url: 'osc.udp://127.0.0.1:9' } } }).start();
   try {
-    // The same config again: its HTTP port is the first daemon's.
+    // The same config again: its HTTP port is the first daemon's (with a
+    // data_dir of its own: the first one's is locked, 24-journal).
     const { spawn } = await import('node:child_process');
     const { DAEMON } = await import('./lib/daemon.mjs');
-    const proc = spawn(DAEMON, ['--config', first.configPath, '--osc', '127.0.0.1:0', first.showPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const config = join(first.dir, 'config2.json');
+    writeFileSync(config, JSON.stringify({ ...first.config, data_dir: join(first.dir, 'data2') }));
+    const proc = spawn(DAEMON, ['--config', config, '--osc', '127.0.0.1:0', first.showPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     proc.stderr.on('data', (b) => { err += b; });
     const code = await new Promise((r) => proc.on('exit', r));

@@ -344,7 +344,29 @@ function renderSelected() {
 
 // ---- State -------------------------------------------------------------------------------
 
+// A damaged journal (README "The fail-safe rule"): what is uncertain, and the one button
+// that lets GO continue from the proven position. Stays until acknowledged.
+let journalShown = '';
+function renderJournal(j) {
+  const key = j?.uncertain ? JSON.stringify(j) : '';
+  if (key === journalShown) return;
+  journalShown = key;
+  if (!key) { clearAlert('journal'); return; }
+  const lines = [...j.damage];
+  for (const it of j.items) lines.push(`Item ${it.id}: ${it.why}`);
+  if (j.cues.length) lines.push(`Never fired again (they may have gone out): ${j.cues.map((c) => c.id).join(', ')}`);
+  if (j.more) lines.push(`and ${j.more} more`);
+  const el = showAlert('journal', 'Journal damaged: the show holds, GO waits for you', lines, { sticky: true, code: 'journal_uncertain' });
+  const ack = document.createElement('button');
+  ack.type = 'button';
+  ack.id = 'journal-ack';
+  ack.textContent = 'I have checked: acknowledge';
+  ack.addEventListener('click', () => run('journal_ack', {}, 'ACKNOWLEDGE'));
+  el.append(ack);
+}
+
 function render(st) {
+  renderJournal(st.journal);
   if (rundown && !sameItems(rundown, st) && localNow() - rundownAt > 1000) loadRundown();
   const show = st.show;
   $('show-title').textContent = show.title;

@@ -90,14 +90,62 @@ static bool fx_open(fx_t *f)
     return fx_load("", items_text, config_text, &f->r, &f->c);
 }
 
+/* A file holding len bytes, unlinked, open for reading; -1 on failure. */
+static int temp_fd(const char *bytes, size_t len)
+{
+    char path[] = "/tmp/resume-log-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    unlink(path);
+    if (write(fd, bytes, len) != (ssize_t)len) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The log as the as-run file holds it: a JSON array text (single quotes)
+ * becomes one sealed line per record, seq 1, 2, ...; any other text is
+ * written as it is. NULL: no file. */
+static int log_fd(const char *text)
+{
+    if (!text)
+        return -1;
+    char *t = fx_dq(text);
+    json_t *arr = json_loads(t, 0, NULL);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        int fd = temp_fd(t, strlen(t));
+        free(t);
+        return fd;
+    }
+    free(t);
+    size_t cap = 1 << 16, len = 0;
+    char *out = calloc(cap, 1);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        char *body = json_dumps(json_array_get(arr, i), JSON_COMPACT);
+        char *line = sc_line_seal(i + 1, body);
+        len += (size_t)snprintf(out + len, cap - len, "%s\n", line);
+        free(line);
+        free(body);
+    }
+    json_decref(arr);
+    int fd = temp_fd(out, len);
+    free(out);
+    return fd;
+}
+
 /* Replays the log text (single quotes; NULL for none) for the rundown HASH. */
 static bool replay(fx_t *f, const char *text)
 {
-    char *t = text ? fx_dq(text) : NULL;
+    int fd = log_fd(text);
     f->log[0] = '\0';
     f->calls = 0;
-    f->ok = sc_resume_replay(t, t ? strlen(t) : 0, HASH, &f->r, MIDNIGHT, on_apply, f, &f->out);
-    free(t);
+    sc_resume_result_free(&f->out);
+    f->ok = sc_resume_replay(fd, NULL, HASH, &f->r, MIDNIGHT, on_apply, f, &f->out);
+    if (fd >= 0)
+        close(fd);
     return f->ok;
 }
 
@@ -116,19 +164,24 @@ static void replay_log(fx_t *f, const char *const *recs)
     replay(f, text);
 }
 
-/* No log, or a log that is not an array of records: nothing to resume. */
+/* No log, or a log without records: nothing to resume; lines that are not
+ * records are damage, and damage before any start touches the show. */
 TEST(resume_without_a_log)
 {
     fx_t f;
     ASSERT_TRUE(fx_open(&f));
-    static const char *const texts[] = {NULL, "", "not json", "{}", "{'kind': 'daemon'}"};
+    ASSERT_FALSE(replay(&f, NULL));
+    ASSERT_STR_EQ(f.out.why, "no as-run log to resume from");
+    static const char *const texts[] = {"", "not json\n", "{}\n", "{'kind': 'daemon'}\n"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         ASSERT_FALSE(replay(&f, texts[i]));
-        ASSERT_STR_EQ(f.out.why, "no as-run log to resume from");
+        ASSERT_STR_EQ(f.out.why, "no earlier run today");
         ASSERT_FALSE(f.out.resumed);
         ASSERT_EQ(f.out.applied, 0);
         ASSERT_EQ(f.calls, 0);
+        ASSERT_EQ(f.out.uncertain, i > 0);
     }
+    sc_resume_result_free(&f.out);
     fx_unload(&f.r, &f.c);
 }
 

@@ -187,8 +187,9 @@ TEST(state_json_without_items)
     ASSERT_TRUE(open_state(&f, ""));
     json_t *st = sc_state_json(f.state, false);
     ASSERT_TRUE(json_object_get(st, "items") == NULL);
-    static const char *const keys[] = {"type", "seq",  "server_time", "show",    "current",
-                                       "next", "cues", "message",     "targets", "clients"};
+    static const char *const keys[] = {"type",    "seq",     "server_time", "show",
+                                       "current", "next",    "cues",        "message",
+                                       "targets", "clients", "journal"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         ASSERT_TRUE(json_object_get(st, keys[i]) != NULL);
     ASSERT_EQ(json_object_size(st), sizeof keys / sizeof keys[0]);
