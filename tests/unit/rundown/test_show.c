@@ -399,6 +399,58 @@ TEST(show_panic_drops_cues_and_stops_automation)
     fx_close(&f);
 }
 
+/* Suspend (a damaged journal): like a panic it holds and stops automation,
+ * but no cue is dropped and the screens do not say PANIC; resume brings the
+ * held item's cues back at their held-over times. */
+TEST(show_suspend_holds_without_dropping_cues)
+{
+    fx_t f;
+    ASSERT_TRUE(
+        fx_open(&f, "'on_air': '18:00:00',",
+                "{'id': 'a', 'title': 'A', 'duration': '10s', 'cues': [" SW(
+                    "a1", "5s") "]},"
+                                "{'id': 'b', 'title': 'B', 'start': 'follow', 'duration': '10s'},"
+                                "{'id': 'c', 'title': 'C', 'start': '18:00:30', 'duration': '10s', "
+                                "'cues': [" SW("c1", "0") "]}",
+                T0));
+    rd_show_go(&f.s, T0);
+    rd_show_suspend(&f.s, T0 + SEC(1));
+    ASSERT_EQ(f.s.state, RD_SHOW_HOLDING);
+    ASSERT_FALSE(rd_show_in_panic(&f.s));
+    ASSERT_STR_EQ(pending(&f, T0), "");
+    ASSERT_EQ(rd_show_tick(&f.s, T0 + SEC(3)), INT64_MAX);
+    ASSERT_EQ(f.s.current, 0);
+    /* Resume 3 s later: a1 is still owed, 3 s later than planned, and the
+     * show is as if it had been an ordinary hold. */
+    ASSERT_EQ(rd_show_resume(&f.s, T0 + SEC(4)), RD_SHOW_OK);
+    ASSERT_FALSE(f.s.suspended);
+    char after[256];
+    snprintf(after, sizeof after, "%s", pending(&f, T0));
+    ASSERT_CONTAINS(after, "a1@8000");
+    fx_close(&f);
+    ASSERT_TRUE(
+        fx_open(&f, "'on_air': '18:00:00',",
+                "{'id': 'a', 'title': 'A', 'duration': '10s', 'cues': [" SW(
+                    "a1", "5s") "]},"
+                                "{'id': 'b', 'title': 'B', 'start': 'follow', 'duration': '10s'},"
+                                "{'id': 'c', 'title': 'C', 'start': '18:00:30', 'duration': '10s', "
+                                "'cues': [" SW("c1", "0") "]}",
+                T0));
+    rd_show_go(&f.s, T0);
+    rd_show_hold(&f.s, T0 + SEC(1));
+    rd_show_resume(&f.s, T0 + SEC(4));
+    ASSERT_STR_EQ(pending(&f, T0), after);
+    fx_close(&f);
+    /* Idle: nothing to hold, but nothing starts by itself either. */
+    ASSERT_TRUE(fx_open(&f, "'on_air': '18:00:00',",
+                        "{'id': 'a', 'title': 'A', 'start': '18:00:05', 'duration': '10s'}", T0));
+    rd_show_suspend(&f.s, T0);
+    ASSERT_EQ(f.s.state, RD_SHOW_IDLE);
+    ASSERT_EQ(rd_show_tick(&f.s, T0 + SEC(6)), INT64_MAX);
+    ASSERT_EQ(f.s.current, -1);
+    fx_close(&f);
+}
+
 TEST(show_projection_counts_holds_and_added_time)
 {
     fx_t f;

@@ -124,6 +124,11 @@ static int log_fd(const char *text)
     size_t cap = 1 << 16, len = 0;
     char *out = calloc(cap, 1);
     for (size_t i = 0; i < json_array_size(arr); i++) {
+        /* The string "DAMAGE" stands for a line that lost its record. */
+        if (json_is_string(json_array_get(arr, i))) {
+            len += (size_t)snprintf(out + len, cap - len, "{\"seq\":%zu,#######\n", i + 1);
+            continue;
+        }
         char *body = json_dumps(json_array_get(arr, i), JSON_COMPACT);
         char *line = sc_line_seal(i + 1, body);
         len += (size_t)snprintf(out + len, cap - len, "%s\n", line);
@@ -420,4 +425,56 @@ TEST(resume_hash_of_a_file)
     free(p1);
     free(p2);
     free(p3);
+}
+
+/* A cue record, sent at its scheduled time 00:00:ss, for run 1 of its item. */
+#define CUE(id, item, ss)                                                                          \
+    "{'kind': 'cue', " WALL(ss) "'cue': '" id "', 'item': '" item "', 'target': 'sw', "            \
+                                "'protocol': 'osc.udp', 'scheduled': '2026-11-27T00:00:" ss        \
+                                ".000000Z', 'sent': '2026-11-27T00:00:" ss ".000000Z', "           \
+                                "'lateness_us': 0, 'outcome': 'sent', 'error': null, 'run': 1}"
+
+/* Damage inside the current show makes it uncertain; cue records after it
+ * are the evidence of a start it hid (scheduled minus the cue's offset);
+ * a journal_ack after the damage settles it. */
+TEST(resume_damage_is_evidence_and_ack_settles_it)
+{
+    fx_t f;
+    memset(&f, 0, sizeof f);
+    ASSERT_TRUE(fx_load("",
+                        "{'id': 'a', 'title': 'A', 'duration': '10s'},"
+                        "{'id': 'b', 'title': 'B', 'duration': '10s', 'cues': ["
+                        "{'id': 'b1', 'at': '1s', 'target': 'sw', 'osc': {'address': '/b'}}]}",
+                        config_text, &f.r, &f.c));
+    replay_log(&f, LOG(START(THIS, "01"), ITEM_START("a", "02"), "'DAMAGE'", CUE("b1", "b", "13")));
+    ASSERT_TRUE(f.ok);
+    ASSERT_TRUE(f.out.uncertain);
+    ASSERT_EQ(f.out.ndamage, 1);
+    ASSERT_EQ(f.out.damage[0].kind, SC_DAMAGE_LINES);
+    ASSERT_EQ(f.out.damage[0].after_seq, 2);
+    ASSERT_EQ(f.out.damage[0].before_seq, 4);
+    ASSERT_TRUE(f.out.evidence_run != NULL);
+    ASSERT_EQ(f.out.evidence_run[0], 0);
+    ASSERT_EQ(f.out.evidence_run[1], 1);
+    ASSERT_EQ(f.out.evidence_start_ns[1], 12 * RD_NS_PER_S);
+    /* Acknowledged after the damage: a plain resume. */
+    replay_log(&f, LOG(START(THIS, "01"), ITEM_START("a", "02"), "'DAMAGE'", CUE("b1", "b", "13"),
+                       CMD("journal_ack", "20")));
+    ASSERT_TRUE(f.ok);
+    ASSERT_FALSE(f.out.uncertain);
+    ASSERT_TRUE(f.out.evidence_run == NULL);
+    /* Damage before another rundown's start that began the show: only logged. */
+    replay_log(&f, LOG(START(OTHER, "01"), "'DAMAGE'", START(THIS, "03"), ITEM_START("a", "04")));
+    ASSERT_TRUE(f.ok);
+    ASSERT_FALSE(f.out.uncertain);
+    /* Records known lost beyond the end always touch the show. */
+    sc_resume_result_free(&f.out);
+    int fd = log_fd("[" START(THIS, "01") "," ITEM_START("a", "02") "]");
+    sc_damage_t lost = {.kind = SC_DAMAGE_LOST, .after_seq = 2, .before_seq = 9, .offset = 999};
+    ASSERT_TRUE(sc_resume_replay(fd, &lost, HASH, &f.r, MIDNIGHT, on_apply, &f, &f.out));
+    close(fd);
+    ASSERT_TRUE(f.out.uncertain);
+    ASSERT_EQ(f.out.damage[0].kind, SC_DAMAGE_LOST);
+    sc_resume_result_free(&f.out);
+    fx_unload(&f.r, &f.c);
 }
