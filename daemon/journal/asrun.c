@@ -370,10 +370,11 @@ static void kick(sc_asrun_t *a)
  * proves a line in the file and means nothing once it has been read. */
 static char *unsealed(const char *line, size_t len)
 {
-    if (len <= SC_CRC_SUFFIX_LEN || memcmp(line + len - SC_CRC_SUFFIX_LEN, ",\"crc32c\":", 10) != 0)
+    size_t body = sc_line_unsealed_len(line, len);
+    if (body == len)
         return rd_xstrndup(line, len);
-    char *s = rd_xstrndup(line, len - SC_CRC_SUFFIX_LEN + 1);
-    s[len - SC_CRC_SUFFIX_LEN] = '}';
+    char *s = rd_xstrndup(line, body + 1);
+    s[body] = '}';
     return s;
 }
 

@@ -113,6 +113,11 @@ static bool has_seal(const char *s, size_t n)
            s[n - 2] == '"' && s[n - 1] == '}';
 }
 
+size_t sc_line_unsealed_len(const char *line, size_t len)
+{
+    return has_seal(line, len) ? len - SC_CRC_SUFFIX_LEN : len;
+}
+
 static bool seal_holds(const char *s, size_t n)
 {
     const char *hex = s + n - SC_CRC_SUFFIX_LEN + 11;

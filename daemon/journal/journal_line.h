@@ -36,6 +36,10 @@ uint32_t sc_crc32c(uint32_t crc, const void *data, size_t n);
  * without the newline; caller frees. */
 char *sc_line_seal(uint64_t seq, const char *body);
 
+/* The length of the record without its seal: len minus the seal when the
+ * line ends in one (checked or not), else len. */
+size_t sc_line_unsealed_len(const char *line, size_t len);
+
 typedef enum {
     SC_LINE_GOOD = 0,   /* checksum and seq hold */
     SC_LINE_LEGACY = 1, /* no checksum, before any checksummed line: taken as written */

@@ -413,16 +413,23 @@ static void schedule_horizon(sc_engine_t *e, int64_t next_unarmed, int64_t now_m
     uv_timer_start(&e->horizon, horizon_cb, wait <= 0 ? 0 : (uint64_t)(wait / 1000000), 0);
 }
 
-/* Makes the armed set match what the show says may still fire: every cue
- * due within ARM_HORIZON_NS is armed, later ones wait for the horizon timer. */
-static void sync_cues(sc_engine_t *e)
+/* Fills e->pending with every cue the show says may still fire (room for
+ * the rundown's cue count always suffices); returns how many. */
+static size_t list_pending(sc_engine_t *e)
 {
     size_t total = e->gen->ncues + 1;
     if (e->pending_cap < total) {
         e->pending_cap = total;
         e->pending = rd_xrealloc(e->pending, total * sizeof *e->pending);
     }
-    size_t n = rd_show_pending_cues(&e->show, e->pending, e->pending_cap);
+    return rd_show_pending_cues(&e->show, e->pending, e->pending_cap);
+}
+
+/* Makes the armed set match what the show says may still fire: every cue
+ * due within ARM_HORIZON_NS is armed, later ones wait for the horizon timer. */
+static void sync_cues(sc_engine_t *e)
+{
+    size_t n = list_pending(e);
     bool *seen = rd_xcalloc(e->narmed + 1, sizeof *seen);
     size_t narmed_before = e->narmed;
     /* Armed cues by flat cue index, so matching stays linear in big shows. */
@@ -733,12 +740,7 @@ void sc_engine_uncertain(sc_engine_t *e, const sc_resume_result_t *res, int64_t 
         uncertain_item(e, s->current, "on air when the journal was damaged");
     /* Cues that were due while the daemon was alive and have no record may
      * have gone out: never again. */
-    size_t total = e->gen->ncues + 1;
-    if (e->pending_cap < total) {
-        e->pending_cap = total;
-        e->pending = rd_xrealloc(e->pending, total * sizeof *e->pending);
-    }
-    size_t n = rd_show_pending_cues(s, e->pending, e->pending_cap);
+    size_t n = list_pending(e);
     for (size_t k = 0; k < n; k++) {
         const rd_armed_cue_t *p = &e->pending[k];
         if (p->due_ns == INT64_MAX || p->due_ns > alive_until)
