@@ -158,7 +158,7 @@ test: deps
 	tests/summary.sh build/results/*.txt build/asan/results/*.txt build/fuzz/results/*.txt; \
 	exit $$st
 
-FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc fuzz_import
+FUZZ_TARGETS := fuzz_rundown fuzz_config fuzz_timefmt fuzz_command fuzz_osc fuzz_import fuzz_journal
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/%)
 # The daemon's pure files every fuzz target links: the command table and its errors.
 FUZZ_DAEMON_SRC := daemon/show/command.c daemon/show/errors.c
@@ -176,6 +176,13 @@ build/fuzz/fuzz_osc: FUZZ_EXTRA = daemon/doors/osc_decode.c $(shell pkg-config -
 CONVERT_SRC := $(sort $(wildcard daemon/convert/*.c))
 build/fuzz/fuzz_import: $(CONVERT_SRC) $(wildcard daemon/convert/*.h)
 build/fuzz/fuzz_import: FUZZ_EXTRA = $(CONVERT_SRC)
+
+# fuzz_journal reads an as-run file as a start-up does: the journal's reader,
+# records and resume (daemon/journal/), and the timebase they convert with.
+JOURNAL_FUZZ_SRC := daemon/journal/journal_line.c daemon/journal/asrun_record.c \
+	daemon/journal/resume.c daemon/clock/timebase.c daemon/clock/cue_clock.c
+build/fuzz/fuzz_journal: $(JOURNAL_FUZZ_SRC) $(wildcard daemon/journal/*.h daemon/clock/*.h)
+build/fuzz/fuzz_journal: FUZZ_EXTRA = $(JOURNAL_FUZZ_SRC) -lpthread
 
 fuzz-build: $(FUZZ_BIN)
 

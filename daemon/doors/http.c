@@ -172,7 +172,7 @@ static int begin_edit(sc_server_t *s, struct lws *wsi, sc__http_req_t *req, cons
      * commands'. */
     char peer[64], ip[SC_RATE_KEY_MAX - 2], key[SC_RATE_KEY_MAX];
     sc__peer(wsi, peer, sizeof peer);
-    sc_rate_key_of(peer, ip, sizeof ip);
+    sc_source_address(peer, ip, sizeof ip);
     snprintf(key, sizeof key, "e %s", ip);
     if (!sc_rate_take(&s->http_rate, key, SC_EDIT_PER_SECOND, sc_mono_ns())) {
         sc__http_error(wsi, SC_ERR_RATE_LIMITED, "more than 20 edits a second from this address");
@@ -359,7 +359,7 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
          * up the producer's commands. */
         char peer[64], ip[SC_RATE_KEY_MAX - 2], key[SC_RATE_KEY_MAX];
         sc__peer(wsi, peer, sizeof peer);
-        sc_rate_key_of(peer, ip, sizeof ip);
+        sc_source_address(peer, ip, sizeof ip);
         snprintf(key, sizeof key, "%c %s", req->authorized ? 'c' : '-', ip);
         if (!sc_rate_take(&s->http_rate, key, s->env->config->commands_per_second, sc_mono_ns())) {
             char msg[96];

@@ -26,9 +26,12 @@
 #define MAX_PER_WAKE 64
 /* Bigger than any UDP datagram (65,507 bytes over IPv4, 65,527 over IPv6). */
 #define DATAGRAM_MAX 65536
-/* A rate-limited sender is logged at most every two seconds: a bucket of one
- * token (sc_bucket_t bursts twice its rate) refilled at half a token a second. */
-#define WARN_RATE 0.5
+/* A refused sender (not allowed, or over its rate) is answered, and a rate
+ * limit logged, once every ANSWER_INTERVAL, and at most ANSWERS_TOLD refusals
+ * are answered in it from all senders: spoofed sources cannot make us a
+ * reflector, nor flood the log (show/refusals.h). */
+#define ANSWER_INTERVAL_NS 2000000000LL
+#define ANSWERS_TOLD 16
 
 /* An IP address in binary, IPv4-mapped IPv6 folded to IPv4, for comparing. */
 typedef struct {
@@ -65,7 +68,7 @@ struct sc_osc_in {
     /* Per sender address (not port: oscsend picks a new port for every
      * message), shared by everything under /showcaller/. */
     sc_rate_table_t rate;
-    sc_rate_table_t warned; /* WARN_RATE, per sender */
+    sc_refusals_t *answered; /* which refusals get an answer */
     peer_t subs[SC_OSC_MAX_SUBSCRIBERS];
     size_t nsubs;
     sc_osc_in_stats_t stats;
@@ -222,21 +225,17 @@ static void unauthorized(sc_result_t *r, const peer_t *from)
 
 /* One token from the sender's bucket. Every message under /showcaller/
  * takes one, whatever it is and whether or not the sender is allowed: each
- * is answered, and a refusal may be logged, so each costs us something. */
+ * may be answered and logged, so each costs us something. */
 static bool take_token(sc_osc_in_t *o, const peer_t *from, sc_result_t *r)
 {
     char key[SC_RATE_KEY_MAX];
-    sc_rate_key_of(from->key, key, sizeof key);
+    sc_source_address(from->key, key, sizeof key);
     int64_t now = sc_mono_ns();
     if (sc_rate_take(&o->rate, key, o->commands_per_second, now))
         return true;
     o->stats.rate_limited++;
     sc_result_error(r, SC_ERR_RATE_LIMITED, "more than %d commands a second from %s",
                     o->commands_per_second, key);
-    if (sc_rate_take(&o->warned, key, WARN_RATE, now))
-        sc_warn("osc: %s sends more than %d commands a second; the excess is refused "
-                "(%llu refused so far, from all senders)",
-                key, o->commands_per_second, (unsigned long long)o->stats.rate_limited);
     return false;
 }
 
@@ -293,7 +292,8 @@ typedef struct {
 
 /* One message of a datagram, decoded by sc_osc_decode: rate limit, allow
  * list, then the owner (commands) or the door itself (subscriptions); every
- * message under /showcaller/ gets one reply. */
+ * message under /showcaller/ gets one reply, but for refusals over the
+ * answer limit. */
 static void on_message(void *ctx, sc_osc_msg_t *m)
 {
     datagram_t *d = ctx;
@@ -321,6 +321,22 @@ static void on_message(void *ctx, sc_osc_msg_t *m)
             break;
         default: /* SC_OSC_REFUSED: the decoder has said why */
             break;
+        }
+    }
+    /* A refusal is answered once per sender per interval; the rest are
+     * counted, and summarised in the log. */
+    bool refused = m->result.err == SC_ERR_UNAUTHORIZED || m->result.err == SC_ERR_RATE_LIMITED;
+    if (refused) {
+        if (!sc_refusals_tell(o->answered, d->from->key, sc_mono_ns())) {
+            o->stats.unanswered++;
+            return;
+        }
+        if (m->result.err == SC_ERR_RATE_LIMITED) {
+            char addr[SC_RATE_KEY_MAX];
+            sc_source_address(d->from->key, addr, sizeof addr);
+            sc_warn("osc: %s sends more than %d commands a second; the excess is refused "
+                    "(%llu refused so far, from all senders)",
+                    addr, o->commands_per_second, (unsigned long long)o->stats.rate_limited);
         }
     }
     /* A logged command's reply waits for its record; any other waits only
@@ -456,8 +472,18 @@ static int bind_udp(const char *host, int port, int *bound_port, char *err, size
     return fd;
 }
 
+/* The summary of an interval in which refused senders went unanswered. */
+static void unanswered(void *ctx, const sc_refusal_summary_t *s)
+{
+    (void)ctx;
+    char words[200];
+    sc_refusals_describe(s, "refused messages", words, sizeof words);
+    sc_warn("osc: %s; only those told were answered", words);
+}
+
 static void free_door(sc_osc_in_t *o)
 {
+    sc_refusals_free(o->answered);
     if (o->fd >= 0)
         close(o->fd);
     free(o->allow);
@@ -499,6 +525,7 @@ sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const 
     o->ctx = ctx;
     o->acks = acks;
     o->commands_per_second = commands_per_second;
+    o->answered = sc_refusals_new(loop, ANSWER_INTERVAL_NS, ANSWERS_TOLD, unanswered, o);
     for (size_t i = 0; i < nallow; i++) {
         if (!allow[i] || !parse_ip(allow[i], &o->allow[i])) {
             snprintf(err, errlen, "osc: allow entry \"%.64s\" is not an IP address",

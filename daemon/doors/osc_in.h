@@ -31,8 +31,10 @@ typedef uint64_t (*sc_osc_dispatch_fn)(void *ctx, const sc_command_t *cmd, bool 
  * on loop. allow holds IP address strings; they are copied.
  * commands_per_second (at least 1) limits each sender address, with bursts
  * of twice that (rate_limit.h): every message under /showcaller/ takes a
- * token, and one without is answered "rate_limited" and never reaches
- * dispatch. The replies to logged commands wait in acks (borrowed; NULL:
+ * token, and one without is refused "rate_limited" and never reaches
+ * dispatch. A refusal (rate limited or unauthorized) is answered once per
+ * sender every 2 s, at most 16 in 2 s from all senders; the others are
+ * counted (stats.unanswered) and summarised in the log. The replies to logged commands wait in acks (borrowed; NULL:
  * every reply goes at once); replies to messages that ran nothing (refused,
  * rate limited, subscriptions) go at once. Returns NULL and a sentence in err
  * when the address cannot be bound or an argument is wrong; dispatch is never
@@ -52,8 +54,9 @@ void sc_osc_in_feedback(sc_osc_in_t *o, const char *state, const char *item_id, 
 
 /* What the door has seen since it started. */
 typedef struct {
-    uint64_t commands;     /* messages under /showcaller/, each answered */
+    uint64_t commands;     /* messages under /showcaller/ */
     uint64_t rate_limited; /* of those, refused for their sender's rate */
+    uint64_t unanswered;   /* refusals not answered: the sender had one in the interval */
     uint64_t ignored;      /* messages outside /showcaller/ */
     uint64_t malformed;    /* datagrams dropped unanswered (sc_osc_decode refused them) */
     uint64_t send_failed;  /* replies and feedback the socket refused */

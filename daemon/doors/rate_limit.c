@@ -46,18 +46,3 @@ bool sc_rate_take(sc_rate_table_t *t, const char *key, double rate, int64_t now_
     }
     return sc_bucket_take(&slot->bucket, rate, now_mono);
 }
-
-void sc_rate_key_of(const char *ip_port, char *key, unsigned len)
-{
-    if (len == 0)
-        return;
-    snprintf(key, len, "%s", ip_port);
-    char *end = key[0] == '[' ? strchr(key, ']') : NULL;
-    if (end) {
-        end[1] = '\0';
-        return;
-    }
-    char *colon = strrchr(key, ':');
-    if (colon && colon == strchr(key, ':')) /* one colon: IPv4:port */
-        *colon = '\0';
-}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "show/refusals.h" /* sc_source_address: the key */
+
 /* One bucket: `rate` tokens a second, holding at most twice that (the burst).
  * A zeroed bucket starts full. */
 typedef struct {
@@ -21,7 +23,7 @@ bool sc_bucket_take(sc_bucket_t *b, double rate, int64_t now_mono);
  * table is fixed in size, so a flood of addresses cannot grow memory; when it
  * is full the peer idle longest gives up its slot (its bucket starts full
  * again next time, which only matters on a network with more than
- * SC_RATE_PEERS senders at once). */
+ * SC_RATE_PEERS senders at once). The key is the address (sc_source_address). */
 #define SC_RATE_PEERS 64
 #define SC_RATE_KEY_MAX 48
 
@@ -38,8 +40,5 @@ typedef struct {
 /* Takes one token from key's bucket. A key longer than SC_RATE_KEY_MAX-1 is
  * cut. */
 bool sc_rate_take(sc_rate_table_t *t, const char *key, double rate, int64_t now_mono);
-
-/* "192.0.2.7:5000" -> "192.0.2.7"; "[::1]:80" -> "[::1]". Writes at most len bytes. */
-void sc_rate_key_of(const char *ip_port, char *key, unsigned len);
 
 #endif

@@ -9,8 +9,19 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "header_gate.h"
+#include "show/refusals.h"
 #include "targets/target.h"
 #include "xalloc.h"
+
+/* 431s are logged once per address every 2 s; the rest in one line. */
+static void oversized_summary(void *ctx, const sc_refusal_summary_t *sum)
+{
+    (void)ctx;
+    char words[200];
+    sc_refusals_describe(sum, "requests with oversized headers", words, sizeof words);
+    sc_warn("http: %s", words);
+}
 
 static const struct lws_protocol_vhost_options mime_map = {NULL, NULL, ".map", "application/json"};
 static const struct lws_protocol_vhost_options mime_webmanifest = {&mime_map, NULL, ".webmanifest",
@@ -23,11 +34,15 @@ sc_server_t *sc__server_of(struct lws *wsi)
 
 void sc__peer(struct lws *wsi, char *buf, size_t len)
 {
+    sc__peer_of_fd((int)lws_get_socket_fd(lws_get_network_wsi(wsi)), buf, len);
+}
+
+void sc__peer_of_fd(int fd, char *buf, size_t len)
+{
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     char ip[INET6_ADDRSTRLEN + 2] = "?";
     int port = 0;
-    int fd = (int)lws_get_socket_fd(lws_get_network_wsi(wsi));
     if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
         if (ss.ss_family == AF_INET) {
             struct sockaddr_in *a = (struct sockaddr_in *)&ss;
@@ -46,7 +61,7 @@ void sc__peer(struct lws *wsi, char *buf, size_t len)
             }
         }
     }
-    /* "192.0.2.7:5000" or "[2001:db8::7]:5000": sc_rate_key_of strips the port. */
+    /* "192.0.2.7:5000" or "[2001:db8::7]:5000": sc_source_address strips the port. */
     snprintf(buf, len, "%s:%d", ip, port);
 }
 
@@ -117,7 +132,9 @@ sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int p
     info.mounts = &s->mount_pages[SC_SERVER_PAGES - 1];
     info.retry_and_idle_policy = &s->retry;
     info.vhost_name = "showcaller";
-    info.max_http_header_data = 4096;
+    /* Room for any header the gate let through (header_gate.h): raw bytes
+     * are more than what lws keeps of them. */
+    info.max_http_header_data = SC_HTTP_MAX_HEADER + 1024;
     /* http.tls: HTTPS and WSS only, on the same address; a plain request
      * fails its handshake. run.c has checked both files (tls.c), and a file
      * lws cannot load makes lws_create_vhost() fail below: never plain HTTP
@@ -163,6 +180,7 @@ sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int p
     uv_timer_init(env->loop, &s->grace);
     s->grace.data = s;
     s->grace_open = true;
+    s->oversized = sc_refusals_new(env->loop, 2000000000LL, 16, oversized_summary, NULL);
     return s;
 }
 
@@ -292,6 +310,9 @@ void sc_server_begin_shutdown(sc_server_t *s, void (*done)(void *ctx), void *ctx
  * after uv_run has returned (frees the context). */
 void sc_server_destroy(sc_server_t *s)
 {
+    sc__header_gate_close_all(s);
+    sc_refusals_free(s->oversized);
+    s->oversized = NULL;
     if (s->grace_open) {
         uv_timer_stop(&s->grace);
         uv_close((uv_handle_t *)&s->grace, NULL);

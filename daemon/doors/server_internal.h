@@ -17,6 +17,9 @@
 #define SC_WS_MAX_QUEUED 64 /* replies waiting for a client; more drops it */
 #define SC_WS_MAX_LAG 64    /* state frames a client may fall behind */
 #define SC_HTTP_MAX_BODY (16 * 1024)
+/* A connection's first request header, request line and every header line
+ * as sent; more is answered 431 (header_gate.h). */
+#define SC_HTTP_MAX_HEADER 8192
 /* A whole rundown (PUT /api/rundown, a draft to check, a file to import). */
 #define SC_EDIT_MAX_BODY (8 * 1024 * 1024)
 /* Edits (checks as the producer types, saves, imports) a second per address,
@@ -90,6 +93,8 @@ struct sc_server {
     bool destroyed_once;
     uv_timer_t grace;
     bool grace_open;
+    struct sc_refusals *oversized; /* 431s logged once per address (show/refusals.h) */
+    lws_dll2_owner_t gated;        /* connections in the header gate (header_gate.h) */
     void (*done)(void *ctx);
     void *done_ctx;
 };
@@ -101,6 +106,7 @@ int sc__http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
 /* "IP:port" of the peer. */
 void sc__peer(struct lws *wsi, char *buf, size_t len);
+void sc__peer_of_fd(int fd, char *buf, size_t len);
 
 /* Queues a message for one session and asks for a writable callback.
  * Returns false (and drops the client) when its queue is full. */

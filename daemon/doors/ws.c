@@ -9,6 +9,7 @@
 
 #include "journal/asrun_record.h"
 #include "log.h"
+#include "header_gate.h"
 #include "xalloc.h"
 
 static void send_json(sc_server_t *s, sc__session_t *ss, json_t *o)
@@ -146,10 +147,15 @@ static void handle_message(sc_server_t *s, sc__session_t *ss, const char *text, 
         send_json(s, ss, o);
     } else if (strcmp(cmd, "auth") == 0) {
         bool was_view = ss->view_ok;
-        if (!apply_token(s, ss, json_string_value(json_object_get(msg, "token"))))
+        if (!apply_token(s, ss, json_string_value(json_object_get(msg, "token")))) {
+            /* A refusal like any other: in the as-run log (rate limited).
+             * The reply does not wait for the record: the hello that
+             * follows it must not pass it. */
             sc_result_error(&r, SC_ERR_UNAUTHORIZED, "that token is not valid here");
-        else
+            sc_dispatch_refused(s->env->dispatch, SC_DOOR_WS, ss->source, "auth", &r);
+        } else {
             sc_result_ok(&r);
+        }
         reply(s, ss, id, &r);
         send_json(s, ss, hello(s, ss));
         if (ss->view_ok && !was_view) {
@@ -198,12 +204,17 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         /* Headers go away after ESTABLISHED: read the token and peer now. */
+        sc__peer(wsi, ss->source, sizeof ss->source);
         const char *t = lws_get_urlarg_by_name(wsi, "token=", token, sizeof token);
-        if (t)
-            apply_token(s, ss, t);
+        if (t && !apply_token(s, ss, t)) {
+            /* The connection goes on with no role (it may view when viewing
+             * is open); the wrong token is a refusal all the same. */
+            sc_result_t r;
+            sc_result_error(&r, SC_ERR_UNAUTHORIZED, "the URL's token is not valid here");
+            sc_dispatch_refused(s->env->dispatch, SC_DOOR_WS, ss->source, "auth", &r);
+        }
         if (!s->env->tokens->view)
             ss->view_ok = true;
-        sc__peer(wsi, ss->source, sizeof ss->source);
         return 0;
     }
 
@@ -310,6 +321,12 @@ int sc__ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (s->shutting_down && s->sessions.count == 0)
             sc__server_sessions_gone(s);
         return 0;
+
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        /* A new connection: its first request header is read by the gate,
+         * which hands it back to lws (adopted) or answers it 431. Taken,
+         * lws closes its copy of the descriptor: 1 says so. */
+        return sc__header_gate_take(s, (int)(intptr_t)in) ? 1 : 0;
 
     default:
         break;

@@ -332,6 +332,8 @@ int sc_journal_scan(int fd, int64_t from, sc_scan_fn cb, void *ctx, sc_scan_t *o
         uint64_t before = out->good;
         if (!skipping && has_seal(line, llen))
             scan_line(&s, line, llen, line_off);
+        if (out->good > before)
+            out->last_end = off; /* it has no newline to be past */
         if (out->good == before) {
             close_range(&s, 0);
             sc_damage_t torn = {.kind = SC_DAMAGE_TORN,

@@ -10,7 +10,14 @@
 #include "clock/timebase.h"
 #include "journal/asrun_record.h"
 #include "log.h"
+#include "refusals.h"
 #include "xalloc.h"
+
+/* Refusals are told in full (record and log line) once per source every
+ * REFUSAL_INTERVAL, at most REFUSALS_TOLD of them from all sources; the rest
+ * are counted and summarised (refusals.h). */
+#define REFUSAL_INTERVAL_NS 2000000000LL
+#define REFUSALS_TOLD 16
 
 struct sc_dispatch {
     sc_dispatch_env_t env;
@@ -18,7 +25,28 @@ struct sc_dispatch {
     int64_t last_go_mono; /* for go_guard; 0 = none yet */
     uv_timer_t expire;    /* a timed message clears itself */
     bool has_timer;
+    sc_refusals_t *refusals;
 };
+
+/* An interval in which refusals were only counted has ended: one line, one
+ * record for all of them. */
+static void refusals_summary(void *ctx, const sc_refusal_summary_t *s)
+{
+    sc_dispatch_t *d = ctx;
+    char words[200];
+    sc_refusals_describe(s, "refused", words, sizeof words);
+    sc_warn("%s", words);
+    if (!d->env.record)
+        return;
+    json_t *rec = sc_record_daemon(sc_wall_ns(), sc_engine_rehearsal(d->env.engine), "refusals",
+                                   words);
+    json_object_set_new(rec, "refused", json_integer((json_int_t)s->refused));
+    json_object_set_new(rec, "told", json_integer((json_int_t)s->told));
+    json_object_set_new(rec, "sources", json_integer((json_int_t)s->sources));
+    json_object_set_new(rec, "more_sources", json_boolean(s->more_sources));
+    json_object_set_new(rec, "interval_ms", json_integer((json_int_t)(s->interval_ns / 1000000)));
+    d->env.record(d->env.ctx, rec);
+}
 
 sc_dispatch_t *sc_dispatch_new(const sc_dispatch_env_t *env)
 {
@@ -29,11 +57,17 @@ sc_dispatch_t *sc_dispatch_new(const sc_dispatch_env_t *env)
         d->expire.data = d;
         d->has_timer = true;
     }
+    d->refusals =
+        sc_refusals_new(env->loop, REFUSAL_INTERVAL_NS, REFUSALS_TOLD, refusals_summary, d);
     return d;
 }
 
 void sc_dispatch_close(sc_dispatch_t *d)
 {
+    if (d) {
+        sc_refusals_free(d->refusals); /* the last summary, while the journal is open */
+        d->refusals = NULL;
+    }
     if (d && d->has_timer) {
         uv_timer_stop(&d->expire);
         uv_close((uv_handle_t *)&d->expire, NULL);
@@ -43,6 +77,8 @@ void sc_dispatch_close(sc_dispatch_t *d)
 
 void sc_dispatch_free(sc_dispatch_t *d)
 {
+    if (d)
+        sc_refusals_free(d->refusals); /* when never closed */
     free(d);
 }
 
@@ -94,6 +130,21 @@ static uint64_t log_command(sc_dispatch_t *d, const sc_command_t *cmd, const sc_
     return d->env.record(d->env.ctx, rec);
 }
 
+uint64_t sc_dispatch_refused(sc_dispatch_t *d, sc_door_t door, const char *source,
+                             const char *what, const sc_result_t *r)
+{
+    if (!d->refusals || !sc_refusals_tell(d->refusals, source, sc_mono_ns()))
+        return 0;
+    uint64_t seq = 0;
+    if (d->env.record)
+        seq = d->env.record(d->env.ctx, sc_record_command(sc_wall_ns(),
+                                                          sc_engine_rehearsal(d->env.engine), what,
+                                                          NULL, sc_door_name(door), source, false,
+                                                          r->code, r->message));
+    sc_warn("refused %s from %s %s: %s", what, sc_door_name(door), source, r->message);
+    return seq;
+}
+
 uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed, sc_result_t *r)
 {
     sc_result_ok(r);
@@ -102,6 +153,8 @@ uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed
             sc_result_error(r, SC_ERR_UNAUTHORIZED, "OSC control is accepted only from osc.allow");
         else
             sc_result_error(r, SC_ERR_UNAUTHORIZED, "control needs the control token");
+        if (!d->refusals || !sc_refusals_tell(d->refusals, cmd->source, sc_mono_ns()))
+            return 0; /* counted, for the summary */
         uint64_t seq = log_command(d, cmd, r);
         sc_warn("refused %s from %s %s: %s", sc_command_name(cmd->id), sc_door_name(cmd->door),
                 cmd->source, r->message);

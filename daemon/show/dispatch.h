@@ -42,9 +42,18 @@ void sc_dispatch_free(sc_dispatch_t *d);
 
 /* Runs a command from any door. `allowed` is false when the door refused the
  * caller (bad token, address not allowed): the show is untouched, the
- * refusal is logged. Returns the seq of the command's as-run record (0 when
+ * refusal is logged (once per source every 2 s, at most 16 in 2 s from all
+ * sources; the rest are summarised in one "refusals" record: refusals.h; a
+ * refusal only counted returns 0). Returns the seq of the command's as-run record (0 when
  * there is no log); the reply waits for it to be durable (journal/ack.h). */
 uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed, sc_result_t *r);
+
+/* A refusal a door made before any command ran (a websocket `auth` with a
+ * wrong token): logged as a failed command `what` (no arguments: a token is
+ * never written down), rate limited as above. Returns the record's seq, 0
+ * when only counted. */
+uint64_t sc_dispatch_refused(sc_dispatch_t *d, sc_door_t door, const char *source,
+                             const char *what, const sc_result_t *r);
 
 const sc_message_t *sc_dispatch_message(const sc_dispatch_t *d);
 

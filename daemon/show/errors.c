@@ -17,6 +17,7 @@ static const struct {
     [SC_ERR_METHOD_NOT_ALLOWED] = {"method_not_allowed", 405},
     [SC_ERR_LENGTH_REQUIRED] = {"length_required", 411},
     [SC_ERR_TOO_LARGE] = {"too_large", 413},
+    [SC_ERR_HEADER_TOO_LARGE] = {"header_too_large", 431},
     [SC_ERR_TOO_MANY_CLIENTS] = {"too_many_clients", 503},
     [SC_ERR_TOO_MANY_SUBSCRIBERS] = {"too_many_subscribers", 409},
     [SC_ERR_SHUTTING_DOWN] = {"shutting_down", 503},

@@ -2,6 +2,7 @@
 // unknown commands, wrong argument types, oversized messages, broken reloads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -127,6 +128,54 @@ test('HTTP: bad bodies, unknown commands and methods get JSON errors', async () 
     r = await d.api('go');
     assert.equal(r.status, 200);
     await rx.waitCount(1);
+  } finally {
+    await teardown(d, rx);
+  }
+});
+
+// A raw request over one TCP connection: the answer's bytes, until the daemon closes.
+function rawRequest(port, head) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let got = '';
+    sock.on('data', (b) => { got += b.toString('latin1'); });
+    sock.on('end', () => resolve(got));
+    sock.on('error', (e) => (got ? resolve(got) : reject(e)));
+    sock.setTimeout(5000, () => { sock.destroy(); resolve(got); });
+    sock.write(head);
+  });
+}
+
+test('HTTP: a request header over 8 KiB is answered 431 (also 1 MB of it); the daemon serves on', async () => {
+  const { rx, d } = await setup();
+  try {
+    const port = Number(new URL(d.url).port);
+    for (const [name, size] of [['X-Big', 1000000], ['Cookie', 1000000], ['User-Agent', 9000]]) {
+      const got = await rawRequest(port, `GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\n${name}: ${'a'.repeat(size)}\r\n\r\n`);
+      assert.match(got, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/, `${name}: ${got.slice(0, 80)}`);
+      const body = JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4));
+      assert.equal(body.error.code, 'header_too_large');
+    }
+    // Many small header lines count together.
+    const many = Array.from({ length: 400 }, (_, i) => `X-Line-${i}: ${'b'.repeat(20)}`).join('\r\n');
+    assert.match(await rawRequest(port, `GET /api/state HTTP/1.1\r\nHost: x\r\n${many}\r\n\r\n`), /^HTTP\/1\.1 431 /);
+    // Under the limit, in pieces, with a body: served as ever.
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise((r) => sock.on('connect', r));
+    let got = '';
+    sock.on('data', (b) => { got += b.toString('latin1'); });
+    sock.write('GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await sleep(300);
+    sock.write(`Foo: ${'c'.repeat(6000)}\r\n\r\n`);
+    await waitFor(() => got.includes('"show"'), 3000, 'the state');
+    assert.match(got, /^HTTP\/1\.1 200 /);
+    sock.destroy();
+    const r = await fetch(`${d.url}/api/go`, { method: 'POST', body: '{oops', headers: { authorization: `Bearer ${d.token}` } });
+    assert.equal(r.status, 400);
+    assert.equal((await d.api('go')).status, 200);
+    await rx.waitCount(1);
+    // Logged once per address every 2 s, not once per refusal.
+    assert.equal(d.stderr.split('\n').filter((l) => l.includes('answered 431')).length, 1);
   } finally {
     await teardown(d, rx);
   }

@@ -57,16 +57,3 @@ TEST(rate_table_is_bounded_and_evicts_the_idlest)
     }
     ASSERT_EQ(t.used, SC_RATE_PEERS);
 }
-
-TEST(rate_key_drops_the_port)
-{
-    char k[SC_RATE_KEY_MAX];
-    sc_rate_key_of("192.0.2.7:5000", k, sizeof k);
-    ASSERT_STR_EQ(k, "192.0.2.7");
-    sc_rate_key_of("[::1]:8080", k, sizeof k);
-    ASSERT_STR_EQ(k, "[::1]");
-    sc_rate_key_of("::1", k, sizeof k);
-    ASSERT_STR_EQ(k, "::1");
-    sc_rate_key_of("signal", k, sizeof k);
-    ASSERT_STR_EQ(k, "signal");
-}
