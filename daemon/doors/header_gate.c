@@ -30,8 +30,7 @@ typedef struct gated {
     int fd;
     bool draining;    /* the 431 is out; reading to the end */
     int open_handles; /* 2 until closing; freed at 0 */
-    size_t len;       /* header bytes peeked, or bytes drained */
-    char buf[SC_HTTP_MAX_HEADER];
+    size_t drained;   /* bytes read and dropped after the 431 */
 } gated_t;
 
 static void handle_closed(uv_handle_t *h)
@@ -81,11 +80,13 @@ static void refuse(gated_t *g)
     if (sc_refusals_tell(s->oversized, peer, sc_mono_ns()))
         sc_warn("http: %s sent a request header over %d bytes; answered 431", peer,
                 SC_HTTP_MAX_HEADER);
-    char body[200], head[200];
-    int blen = snprintf(body, sizeof body,
-                        "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":\"the request's "
-                        "header is larger than %d bytes\"}}",
-                        sc_err_code(SC_ERR_HEADER_TOO_LARGE), SC_HTTP_MAX_HEADER);
+    char words[80], head[200];
+    snprintf(words, sizeof words, "the request's header is larger than %d bytes",
+             SC_HTTP_MAX_HEADER);
+    json_t *o = sc__error_body(SC_ERR_HEADER_TOO_LARGE, words);
+    char *body = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    int blen = body ? (int)strlen(body) : 0;
     int hlen = snprintf(head, sizeof head,
                         "HTTP/1.1 431 Request Header Fields Too Large\r\n"
                         "Content-Type: application/json\r\nContent-Length: %d\r\n"
@@ -93,8 +94,10 @@ static void refuse(gated_t *g)
                         blen);
     /* A few hundred bytes on a new connection: the socket buffer takes them
      * at once, or the client is not worth waiting for. */
-    if (send(g->fd, head, (size_t)hlen, MSG_DONTWAIT | MSG_NOSIGNAL) != hlen ||
-        send(g->fd, body, (size_t)blen, MSG_DONTWAIT | MSG_NOSIGNAL) != blen) {
+    bool sent = body && send(g->fd, head, (size_t)hlen, MSG_DONTWAIT | MSG_NOSIGNAL) == hlen &&
+                send(g->fd, body, (size_t)blen, MSG_DONTWAIT | MSG_NOSIGNAL) == blen;
+    free(body);
+    if (!sent) {
         leave(g, false);
         return;
     }
@@ -102,7 +105,6 @@ static void refuse(gated_t *g)
     int one = 1;
     setsockopt(g->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
     g->draining = true;
-    g->len = 0;
     uv_timer_start(&g->timer, on_timeout, DRAIN_MS, 0);
 }
 
@@ -120,8 +122,8 @@ static void on_readable(uv_poll_t *p, int status, int events)
             ssize_t n = recv(g->fd, sink, sizeof sink, MSG_DONTWAIT);
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
                 return; /* more later; the poll wakes us */
-            g->len += n > 0 ? (size_t)n : 0;
-            if (n <= 0 || g->len > DRAIN_BYTES) {
+            g->drained += n > 0 ? (size_t)n : 0;
+            if (n <= 0 || g->drained > DRAIN_BYTES) {
                 leave(g, false); /* the client closed, or has had enough */
                 return;
             }
@@ -131,16 +133,17 @@ static void on_readable(uv_poll_t *p, int status, int events)
     /* Peeked, not read: lws reads the request itself once it has the
      * socket (a request handed over in a buffer, with its body, makes lws
      * 4.1 spin). SO_RCVLOWAT keeps the level-triggered poll quiet until
-     * more than what was peeked has come. */
-    ssize_t n = recv(g->fd, g->buf, sizeof g->buf, MSG_PEEK | MSG_DONTWAIT);
+     * more than what was peeked has come. Each wake-up peeks the whole
+     * header again, so nothing of it is kept between them. */
+    char buf[SC_HTTP_MAX_HEADER];
+    ssize_t n = recv(g->fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (n <= 0) {
         leave(g, false); /* gone before its header ended */
         return;
     }
-    g->len = (size_t)n;
-    if (header_ends(g->buf, g->len)) {
+    if (header_ends(buf, (size_t)n)) {
         sc_server_t *s = g->s;
         int fd = g->fd, one = 1;
         setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
@@ -150,7 +153,7 @@ static void on_readable(uv_poll_t *p, int status, int events)
             sc_warn("http: libwebsockets could not take a connection back from the gate");
         return;
     }
-    if (g->len == sizeof g->buf) {
+    if ((size_t)n == sizeof buf) {
         refuse(g);
         return;
     }

@@ -46,12 +46,17 @@ static int reply_json(struct lws *wsi, unsigned int status, json_t *o)
     return rc;
 }
 
-int sc__http_error(struct lws *wsi, sc_err_t err, const char *message)
+json_t *sc__error_body(sc_err_t err, const char *message)
 {
     json_t *o = json_object();
     json_object_set_new(o, "ok", json_false());
     json_object_set_new(o, "error", sc_error_json(sc_err_code(err), message));
-    return reply_json(wsi, sc_err_http_status(err), o);
+    return o;
+}
+
+int sc__http_error(struct lws *wsi, sc_err_t err, const char *message)
+{
+    return reply_json(wsi, sc_err_http_status(err), sc__error_body(err, message));
 }
 
 /* The token a request presents: "Authorization: Bearer X", else ?token=X. */

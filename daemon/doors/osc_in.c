@@ -26,12 +26,6 @@
 #define MAX_PER_WAKE 64
 /* Bigger than any UDP datagram (65,507 bytes over IPv4, 65,527 over IPv6). */
 #define DATAGRAM_MAX 65536
-/* A refused sender (not allowed, or over its rate) is answered, and a rate
- * limit logged, once every ANSWER_INTERVAL, and at most ANSWERS_TOLD refusals
- * are answered in it from all senders: spoofed sources cannot make us a
- * reflector, nor flood the log (show/refusals.h). */
-#define ANSWER_INTERVAL_NS 2000000000LL
-#define ANSWERS_TOLD 16
 
 /* An IP address in binary, IPv4-mapped IPv6 folded to IPv4, for comparing. */
 typedef struct {
@@ -525,7 +519,11 @@ sc_osc_in_t *sc_osc_in_start(uv_loop_t *loop, const char *host, int port, const 
     o->ctx = ctx;
     o->acks = acks;
     o->commands_per_second = commands_per_second;
-    o->answered = sc_refusals_new(loop, ANSWER_INTERVAL_NS, ANSWERS_TOLD, unanswered, o);
+    /* A refused sender (not allowed, or over its rate) is answered, and a
+     * rate limit logged, once every 2 s, and at most 16 refusals are
+     * answered in 2 s from all senders: spoofed sources cannot make us a
+     * reflector, nor flood the log (show/refusals.h). */
+    o->answered = sc_refusals_new(loop, SC_REFUSALS_INTERVAL_NS, SC_REFUSALS_TOLD, unanswered, o);
     for (size_t i = 0; i < nallow; i++) {
         if (!allow[i] || !parse_ip(allow[i], &o->allow[i])) {
             snprintf(err, errlen, "osc: allow entry \"%.64s\" is not an IP address",

@@ -180,7 +180,8 @@ sc_server_t *sc_server_start(const sc_server_env_t *env, const char *host, int p
     uv_timer_init(env->loop, &s->grace);
     s->grace.data = s;
     s->grace_open = true;
-    s->oversized = sc_refusals_new(env->loop, 2000000000LL, 16, oversized_summary, NULL);
+    s->oversized = sc_refusals_new(env->loop, SC_REFUSALS_INTERVAL_NS, SC_REFUSALS_TOLD,
+                                   oversized_summary, NULL);
     return s;
 }
 

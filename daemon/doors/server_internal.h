@@ -120,8 +120,11 @@ void sc__session_kill(sc_server_t *s, sc__session_t *ss, const char *why);
 int sc__http_reply(struct lws *wsi, unsigned int status, const char *content_type, const char *body,
                    size_t len);
 
-/* A reply with the wire error err (errors.h): {"ok":false,"error":{...}},
- * at its HTTP status. */
+/* {"ok":false,"error":{"code","message"}}: the body of every error reply. */
+json_t *sc__error_body(sc_err_t err, const char *message);
+
+/* A reply with the wire error err (errors.h): sc__error_body at its HTTP
+ * status. */
 int sc__http_error(struct lws *wsi, sc_err_t err, const char *message);
 
 /* During shutdown: the last websocket has closed, finish without waiting. */

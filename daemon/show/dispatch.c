@@ -13,12 +13,6 @@
 #include "refusals.h"
 #include "xalloc.h"
 
-/* Refusals are told in full (record and log line) once per source every
- * REFUSAL_INTERVAL, at most REFUSALS_TOLD of them from all sources; the rest
- * are counted and summarised (refusals.h). */
-#define REFUSAL_INTERVAL_NS 2000000000LL
-#define REFUSALS_TOLD 16
-
 struct sc_dispatch {
     sc_dispatch_env_t env;
     sc_message_t message;
@@ -38,8 +32,8 @@ static void refusals_summary(void *ctx, const sc_refusal_summary_t *s)
     sc_warn("%s", words);
     if (!d->env.record)
         return;
-    json_t *rec = sc_record_daemon(sc_wall_ns(), sc_engine_rehearsal(d->env.engine), "refusals",
-                                   words);
+    json_t *rec =
+        sc_record_daemon(sc_wall_ns(), sc_engine_rehearsal(d->env.engine), "refusals", words);
     json_object_set_new(rec, "refused", json_integer((json_int_t)s->refused));
     json_object_set_new(rec, "told", json_integer((json_int_t)s->told));
     json_object_set_new(rec, "sources", json_integer((json_int_t)s->sources));
@@ -57,8 +51,11 @@ sc_dispatch_t *sc_dispatch_new(const sc_dispatch_env_t *env)
         d->expire.data = d;
         d->has_timer = true;
     }
+    /* Refusals are told in full (record and log line) once per source every
+     * 2 s, at most 16 of them from all sources; the rest are counted and
+     * summarised (refusals.h). */
     d->refusals =
-        sc_refusals_new(env->loop, REFUSAL_INTERVAL_NS, REFUSALS_TOLD, refusals_summary, d);
+        sc_refusals_new(env->loop, SC_REFUSALS_INTERVAL_NS, SC_REFUSALS_TOLD, refusals_summary, d);
     return d;
 }
 
@@ -130,19 +127,31 @@ static uint64_t log_command(sc_dispatch_t *d, const sc_command_t *cmd, const sc_
     return d->env.record(d->env.ctx, rec);
 }
 
-uint64_t sc_dispatch_refused(sc_dispatch_t *d, sc_door_t door, const char *source,
-                             const char *what, const sc_result_t *r)
+/* A refusal through the gate: told, its record (args owned; NULL for none)
+ * and a log line, and the record's seq; only counted, 0. */
+static uint64_t refusal(sc_dispatch_t *d, sc_door_t door, const char *source, const char *what,
+                        json_t *args, const sc_result_t *r)
 {
-    if (!d->refusals || !sc_refusals_tell(d->refusals, source, sc_mono_ns()))
-        return 0;
+    if (!d->refusals || !sc_refusals_tell(d->refusals, source, sc_mono_ns())) {
+        json_decref(args);
+        return 0; /* counted, for the summary */
+    }
     uint64_t seq = 0;
     if (d->env.record)
-        seq = d->env.record(d->env.ctx, sc_record_command(sc_wall_ns(),
-                                                          sc_engine_rehearsal(d->env.engine), what,
-                                                          NULL, sc_door_name(door), source, false,
-                                                          r->code, r->message));
+        seq = d->env.record(d->env.ctx,
+                            sc_record_command(sc_wall_ns(), sc_engine_rehearsal(d->env.engine),
+                                              what, args, sc_door_name(door), source, false,
+                                              r->code, r->message));
+    else
+        json_decref(args);
     sc_warn("refused %s from %s %s: %s", what, sc_door_name(door), source, r->message);
     return seq;
+}
+
+uint64_t sc_dispatch_refused(sc_dispatch_t *d, sc_door_t door, const char *source, const char *what,
+                             const sc_result_t *r)
+{
+    return refusal(d, door, source, what, NULL, r);
 }
 
 uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed, sc_result_t *r)
@@ -153,12 +162,8 @@ uint64_t sc_dispatch_run(sc_dispatch_t *d, const sc_command_t *cmd, bool allowed
             sc_result_error(r, SC_ERR_UNAUTHORIZED, "OSC control is accepted only from osc.allow");
         else
             sc_result_error(r, SC_ERR_UNAUTHORIZED, "control needs the control token");
-        if (!d->refusals || !sc_refusals_tell(d->refusals, cmd->source, sc_mono_ns()))
-            return 0; /* counted, for the summary */
-        uint64_t seq = log_command(d, cmd, r);
-        sc_warn("refused %s from %s %s: %s", sc_command_name(cmd->id), sc_door_name(cmd->door),
-                cmd->source, r->message);
-        return seq;
+        return refusal(d, cmd->door, cmd->source, sc_command_name(cmd->id),
+                       sc_command_args_json(cmd), r);
     }
     switch (cmd->id) {
     case SC_CMD_GO: {

@@ -20,6 +20,9 @@
 /* Distinct sources remembered per interval; more are counted as "more". */
 #define SC_REFUSALS_SOURCES 256
 #define SC_REFUSALS_KEY_MAX 48
+/* The interval and the cap every door uses (the README's "2 s" and "16"). */
+#define SC_REFUSALS_INTERVAL_NS 2000000000LL
+#define SC_REFUSALS_TOLD 16
 
 typedef struct {
     uint64_t refused;  /* in the interval, told and counted */
